@@ -1,0 +1,96 @@
+"""Every way the specification can reject an input, in one place.
+
+Each error class carries a canonical :class:`Code`. The codes are part of the published
+contract: the adapter protocol, the conformance vectors and the rendered rejection-code table
+all use these strings, so a code is never renamed, only added.
+
+Only an instance of :class:`DagspecError` is a rejection. Any other exception raised by the
+reference is a bug in the reference, never a verdict about the input.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    """Canonical rejection and error codes (the strings on the wire)."""
+
+    # Header / block validation (spec: validation).
+    UNKNOWN_PARENT = "UNKNOWN_PARENT"
+    DUPLICATE_BLOCK = "DUPLICATE_BLOCK"
+    NO_PARENTS = "NO_PARENTS"
+    TOO_MANY_PARENTS = "TOO_MANY_PARENTS"
+    DUPLICATE_PARENT = "DUPLICATE_PARENT"
+    PARENTS_NOT_ANTICHAIN = "PARENTS_NOT_ANTICHAIN"
+    MERGESET_TOO_BIG = "MERGESET_TOO_BIG"
+    BAD_BLUE_SCORE = "BAD_BLUE_SCORE"
+    BAD_BLUE_WORK = "BAD_BLUE_WORK"
+    INVALID_DIFFICULTY = "INVALID_DIFFICULTY"
+    # Primitives and encodings.
+    MALFORMED_HASH = "MALFORMED_HASH"
+    MALFORMED_ENCODING = "MALFORMED_ENCODING"
+    # Parameters.
+    BAD_PARAMETER = "BAD_PARAMETER"
+    # Queries about blocks the store does not hold.
+    UNKNOWN_BLOCK = "UNKNOWN_BLOCK"
+
+
+class DagspecError(Exception):
+    """Base of every typed error: a message plus a canonical code."""
+
+    code: Code
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class BlockRejected(DagspecError):
+    """A block (or header) broke a validation rule; the DAG is left exactly as it was."""
+
+    def __init__(self, code: Code, block: object, message: str) -> None:
+        super().__init__(code, message)
+        self.block = block
+
+
+class InvalidDifficulty(DagspecError):
+    """A difficulty, target or compact ``bits`` value outside its valid range."""
+
+    def __init__(self, value: object, message: str) -> None:
+        super().__init__(Code.INVALID_DIFFICULTY, message)
+        self.value = value
+
+
+class MalformedHash(DagspecError):
+    """Text or bytes that are not exactly one 32-byte hash."""
+
+    def __init__(self, value: object, message: str) -> None:
+        super().__init__(Code.MALFORMED_HASH, message)
+        self.value = value
+
+
+class MalformedEncoding(DagspecError):
+    """Bytes that do not decode under a specified encoding (truncated, non-canonical, ...)."""
+
+    def __init__(self, value: object, message: str) -> None:
+        super().__init__(Code.MALFORMED_ENCODING, message)
+        self.value = value
+
+
+class InvalidParameter(DagspecError):
+    """A preset parameter or override that is unknown, of the wrong type or out of range."""
+
+    def __init__(self, name: str, value: object, message: str) -> None:
+        super().__init__(Code.BAD_PARAMETER, f"{name}={value!r}: {message}")
+        self.name = name
+        self.value = value
+
+
+class UnknownBlock(DagspecError):
+    """A query named a block the store does not hold."""
+
+    def __init__(self, block: object) -> None:
+        super().__init__(Code.UNKNOWN_BLOCK, f"unknown block {block}")
+        self.block = block
