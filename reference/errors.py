@@ -34,6 +34,8 @@ class Code(StrEnum):
     BAD_PARAMETER = "BAD_PARAMETER"
     # Queries about blocks the store does not hold.
     UNKNOWN_BLOCK = "UNKNOWN_BLOCK"
+    # A mergeset handed to reachability that cannot be one (a caller's bug, never on the wire).
+    INCONSISTENT_MERGESET = "INCONSISTENT_MERGESET"
 
 
 class DagspecError(Exception):
@@ -94,3 +96,12 @@ class UnknownBlock(DagspecError):
     def __init__(self, block: object) -> None:
         super().__init__(Code.UNKNOWN_BLOCK, f"unknown block {block}")
         self.block = block
+
+
+class InconsistentMergeset(DagspecError):
+    """A mergeset that repeats a block or names a block in the selected parent's past."""
+
+    def __init__(self, block: object, merged: object, message: str) -> None:
+        super().__init__(Code.INCONSISTENT_MERGESET, f"{block}: {message}")
+        self.block = block
+        self.merged = merged
