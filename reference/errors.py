@@ -34,6 +34,14 @@ class Code(StrEnum):
     BAD_PARAMETER = "BAD_PARAMETER"
     # Queries about blocks the store does not hold.
     UNKNOWN_BLOCK = "UNKNOWN_BLOCK"
+    # Compact block relay (spec: relay).
+    MALFORMED_MESSAGE = "MALFORMED_MESSAGE"
+    MESSAGE_TOO_LARGE = "MESSAGE_TOO_LARGE"
+    INDEX_OVERFLOW = "INDEX_OVERFLOW"
+    SHORT_ID_COLLISION = "SHORT_ID_COLLISION"
+    IBLT_DECODE_FAILED = "IBLT_DECODE_FAILED"
+    BAD_MERKLE_ROOT = "BAD_MERKLE_ROOT"
+    UNKNOWN_PARENT_REFERENCE = "UNKNOWN_PARENT_REFERENCE"
     # A mergeset handed to reachability that cannot be one (a caller's bug, never on the wire).
     INCONSISTENT_MERGESET = "INCONSISTENT_MERGESET"
 
@@ -105,3 +113,15 @@ class InconsistentMergeset(DagspecError):
         super().__init__(Code.INCONSISTENT_MERGESET, f"{block}: {message}")
         self.block = block
         self.merged = merged
+
+
+class RelayError(DagspecError):
+    """A relay message or reconstruction failed; the receiver falls back, never crashes.
+
+    Codes: ``MALFORMED_MESSAGE``, ``MESSAGE_TOO_LARGE``, ``INDEX_OVERFLOW``,
+    ``SHORT_ID_COLLISION``, ``IBLT_DECODE_FAILED``, ``BAD_MERKLE_ROOT``,
+    ``UNKNOWN_PARENT_REFERENCE``.
+    """
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(code, message)
