@@ -1,0 +1,1 @@
+"""The block acceptance pipeline: header validation, then commit, then the virtual state."""

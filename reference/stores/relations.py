@@ -1,0 +1,51 @@
+"""Storage of the DAG's edges: each accepted block's parents, and the children found so far."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reference.errors import BlockRejected, Code, UnknownBlock
+from reference.hash import Hash
+
+
+class RelationsStore:
+    """``block -> parents`` and ``block -> children`` for every accepted block."""
+
+    __slots__ = ("_children", "_parents")
+
+    def __init__(self) -> None:
+        self._parents: dict[Hash, tuple[Hash, ...]] = {}
+        self._children: dict[Hash, list[Hash]] = {}
+
+    def insert(self, block: Hash, parents: Sequence[Hash]) -> None:
+        """Record a new block below already-stored parents."""
+        if block in self._parents:
+            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "relations already stored")
+        for parent in parents:
+            if parent not in self._parents:
+                raise UnknownBlock(parent)
+        self._parents[block] = tuple(parents)
+        self._children[block] = []
+        for parent in parents:
+            self._children[parent].append(block)
+
+    def parents(self, block: Hash) -> tuple[Hash, ...]:
+        """The parents of ``block`` in header order."""
+        try:
+            return self._parents[block]
+        except KeyError:
+            raise UnknownBlock(block) from None
+
+    def children(self, block: Hash) -> tuple[Hash, ...]:
+        """The accepted children of ``block``, in the order they were accepted."""
+        try:
+            return tuple(self._children[block])
+        except KeyError:
+            raise UnknownBlock(block) from None
+
+    def has(self, block: Hash) -> bool:
+        """True when ``block`` is stored."""
+        return block in self._parents
+
+    def __len__(self) -> int:
+        return len(self._parents)
