@@ -1,0 +1,154 @@
+"""The reachability service: chain and DAG ancestry in a few comparisons.
+
+``is_chain_ancestor_of(a, d)`` is interval containment in the selected-parent tree.
+``is_dag_ancestor_of(a, d)`` adds the *future covering set* of ``a``: every block that merged
+``a`` outside its own selected chain, ordered by interval start. Any block in the future of
+``a`` either has ``a`` on its selected chain or has one of those blocks on it, so one bisection
+in that list answers the query.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import Final
+
+from reference.errors import (
+    BlockRejected,
+    Code,
+    InconsistentMergeset,
+    InvalidParameter,
+    UnknownBlock,
+)
+from reference.hash import Hash
+from reference.processes.reachability.interval import ROOT_END, ROOT_START, Interval
+from reference.processes.reachability.store import ReachabilityData, ReachabilityStore
+from reference.processes.reachability.tree import add_tree_block, advance_reindex_root
+
+_START: Final = attrgetter("start")
+
+
+class ReachabilityService:
+    """Interval-tree reachability (implements ``Reachability``), as Kaspa specifies it."""
+
+    __slots__ = ("_nodes", "_reindex_depth", "_reindex_slack", "store")
+
+    def __init__(
+        self,
+        genesis: Hash,
+        *,
+        reindex_depth: int,
+        reindex_slack: int,
+        capacity: Interval | None = None,
+    ) -> None:
+        """A service holding only ``genesis``.
+
+        ``capacity`` is the root's interval, ``[1, 2^64 - 2]`` unless given: tests pass a
+        small one to make every reindexing path run on small DAGs.
+        """
+        if isinstance(reindex_depth, bool) or not isinstance(reindex_depth, int):
+            raise InvalidParameter("reindex_depth", reindex_depth, "must be an integer")
+        if isinstance(reindex_slack, bool) or not isinstance(reindex_slack, int):
+            raise InvalidParameter("reindex_slack", reindex_slack, "must be an integer")
+        if reindex_depth < 1:
+            raise InvalidParameter("reindex_depth", reindex_depth, "must be >= 1")
+        if reindex_slack < 0:
+            raise InvalidParameter("reindex_slack", reindex_slack, "must be >= 0")
+        root = capacity if capacity is not None else Interval(ROOT_START, ROOT_END)
+        if root.size() < 1:
+            raise InvalidParameter("capacity", root, "genesis needs a non-empty interval")
+        self.store: Final = ReachabilityStore(genesis, root)
+        """The per-block data (read by the invariant checker)."""
+        self._nodes = self.store.nodes
+        self._reindex_depth = reindex_depth
+        self._reindex_slack = reindex_slack
+
+    def has_block(self, block: Hash) -> bool:
+        """True when ``block`` has been added (genesis included)."""
+        return block in self._nodes
+
+    def add_block(self, block: Hash, selected_parent: Hash, mergeset: Sequence[Hash]) -> None:
+        """Add ``block`` below ``selected_parent``, merging ``mergeset`` (any order).
+
+        Rejected, with the service unchanged: a block already added (``DUPLICATE_BLOCK``), an
+        unknown selected parent or merged block (``UNKNOWN_BLOCK``), a merged block named twice
+        or already in the selected parent's past (``INCONSISTENT_MERGESET``).
+        """
+        nodes = self._nodes
+        if block in nodes:
+            raise BlockRejected(Code.DUPLICATE_BLOCK, block, f"{block} was already added")
+        parent = nodes.get(selected_parent)
+        if parent is None:
+            raise UnknownBlock(selected_parent)
+        merged = [self._node(hash_) for hash_ in mergeset]
+        if len(merged) > 1 and len({id(node) for node in merged}) != len(merged):
+            raise InconsistentMergeset(block, mergeset, "the mergeset names a block twice")
+        for node in merged:
+            if _is_dag_ancestor(node, parent):
+                raise InconsistentMergeset(
+                    block, node.hash, f"{node.hash} is in the past of the selected parent"
+                )
+        new_node = add_tree_block(self.store, block, parent, self._reindex_slack)
+        for node in merged:
+            _cover(node, new_node)
+
+    def hint_selected_tip(self, block: Hash) -> None:
+        """The virtual's selected parent is now ``block``: let the reindex root follow it."""
+        advance_reindex_root(
+            self.store, self._node(block), self._reindex_depth, self._reindex_slack
+        )
+
+    def is_chain_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
+        """``ancestor`` is on the selected-parent chain of ``descendant`` (reflexive)."""
+        try:
+            above = self._nodes[ancestor]
+            below = self._nodes[descendant]
+        except KeyError as error:
+            raise UnknownBlock(error.args[0]) from None
+        return above.start <= below.start and below.end <= above.end
+
+    def is_dag_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
+        """``ancestor`` is in the past of ``descendant`` (reflexive)."""
+        try:
+            above = self._nodes[ancestor]
+            below = self._nodes[descendant]
+        except KeyError as error:
+            raise UnknownBlock(error.args[0]) from None
+        return _is_dag_ancestor(above, below)
+
+    def _node(self, block: Hash) -> ReachabilityData:
+        node = self._nodes.get(block)
+        if node is None:
+            raise UnknownBlock(block)
+        return node
+
+
+def _is_dag_ancestor(ancestor: ReachabilityData, descendant: ReachabilityData) -> bool:
+    """Chain containment, else the one covering block that could hold ``descendant``."""
+    start, end = descendant.start, descendant.end
+    if ancestor.start <= start and end <= ancestor.end:
+        return True
+    covering = ancestor.future_covering_set
+    if not covering:
+        return False
+    # Covering intervals are disjoint and ordered: only the last one starting at or before
+    # `descendant` can contain it.
+    index = bisect_right(covering, start, key=_START)
+    if index == 0:
+        return False
+    candidate = covering[index - 1]
+    return candidate.start <= start and end <= candidate.end
+
+
+def _cover(merged: ReachabilityData, new_node: ReachabilityData) -> None:
+    """Record that ``new_node`` merged ``merged`` outside its selected chain.
+
+    No covering block of ``merged`` is a chain ancestor of ``new_node`` (``merged`` is not in
+    its selected parent's past) and ``new_node`` is a leaf, so the covering set stays disjoint.
+    """
+    covering = merged.future_covering_set
+    if covering is None:
+        merged.future_covering_set = [new_node]
+        return
+    covering.insert(bisect_right(covering, new_node.start, key=_START), new_node)
