@@ -1,0 +1,1 @@
+"""The Sphinx project that renders ``spec/`` (configuration in :mod:`docs.conf`)."""

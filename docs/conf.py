@@ -1,0 +1,49 @@
+"""Sphinx configuration: renders ``spec/`` in place, plus the API pages in ``docs/api/``.
+
+Built from the repository root (``sphinx-build -c docs . docs/_build/html``, see the Makefile)
+so that the chapters in ``spec/`` keep their ``../reference/...`` literalinclude paths and the
+API pages in ``docs/api/`` sit in the same project. Only ``spec/`` and ``docs/`` are read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # reference/ for autodoc, docs/ for the drawing extension
+
+project = "dagspec"
+author = "dagspec contributors"
+copyright = "dagspec contributors"
+release = "0.1.0"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.mathjax",
+    "docs.ext.dag_directive",
+    "docs.ext.api_directive",
+]
+
+root_doc = "spec/index"
+include_patterns = ["spec/**", "docs/api/**"]
+exclude_patterns = [".venv", ".git", "docs/_build", "**/.ipynb_checkpoints"]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "attrs_inline"]
+myst_heading_anchors = 3
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+
+nitpicky = False
+suppress_warnings: list[str] = []
+
+html_theme = "furo"
+html_title = "dagspec — the GHOSTDAG node specification"
+html_static_path: list[str] = []
+
+# Where the anchors (Kaspa's vectors) live: beside the repository, as CI clones it.
+dagdraw_shared_dir = str(ROOT.parent / "shared")
