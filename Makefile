@@ -28,7 +28,11 @@ typecheck: setup
 pytest: setup
 	$(BIN)/python -m pytest -n 2 -q
 
-test: lint typecheck pytest
+test: lint typecheck pytest docs
+
+# The rendered spec (spec/ + API pages) in docs/_build/html; any warning is an error.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -E -q -c docs . docs/_build/html
 
 bench: setup
 	$(BIN)/python -m benchmarks

@@ -48,6 +48,7 @@ def render_svg(dag: ColouredDag, title: str, ident: str = "dag") -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" class="dag-drawing" '
+        'style="max-width: 100%; height: auto" '
         f'font-family="system-ui, sans-serif">',
         f"<title>{escape(title)}</title>",
         "<defs>",
