@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from sphinx.application import Sphinx
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # reference/ for autodoc, docs/ for the drawing extension
 
@@ -47,3 +49,20 @@ html_static_path: list[str] = []
 
 # Where the anchors (Kaspa's vectors) live: beside the repository, as CI clones it.
 dagdraw_shared_dir = str(ROOT.parent / "shared")
+
+
+def _redirect_root(app: Sphinx, exception: Exception | None) -> None:
+    """Write ``index.html`` at the top of the output, pointing at ``spec/index.html``."""
+    if exception is None and app.builder.format == "html":
+        target = Path(app.outdir) / "index.html"
+        target.write_text(
+            '<!DOCTYPE html><meta charset="utf-8"><title>dagspec</title>'
+            '<meta http-equiv="refresh" content="0; url=spec/index.html">'
+            '<a href="spec/index.html">dagspec — the specification</a>\n',
+            encoding="utf-8",
+        )
+
+
+def setup(app: Sphinx) -> None:
+    """Project-local hooks."""
+    app.connect("build-finished", _redirect_root)
