@@ -24,6 +24,8 @@ from tests.spec_markdown import REPOSITORY, SPEC, chapters, fences, table_after_
 
 SHARED = REPOSITORY.parent / "shared"
 DAG0 = SHARED / "anchors" / "kaspa" / "dags" / "dag0.json"
+KASPA_GENESIS_WORK = 1_539_502_703
+"""Work of compact bits 0x1d02ca33 (anchors, section 5): kaspad asserts blue_work = W x score."""
 
 
 def _chapters_with_examples() -> list[Path]:
@@ -75,6 +77,7 @@ def test_dag0_table_is_the_reference_answer(dag0: ColouredDag) -> None:
             " ".join(block.mergeset_blues) or "—",
             " ".join(block.mergeset_reds) or "—",
             str(block.blue_score),
+            f"{block.blue_work:,}",
             block.colour,
         ]
         for block in dag0.blocks
@@ -94,6 +97,7 @@ def test_dag0_reference_matches_kaspa(dag0: ColouredDag) -> None:
         assert block.selected_parent == entry["ExpectedSelectedParent"]
         assert list(block.mergeset_blues) == entry["ExpectedBlues"]
         assert list(block.mergeset_reds) == entry["ExpectedReds"]
+        assert block.blue_work == KASPA_GENESIS_WORK * entry["ExpectedScore"]
     reds = {block.label for block in dag0.blocks if block.colour == "red"}
     assert reds == set(document["ExpectedReds"])
 

@@ -58,6 +58,8 @@ class DrawnBlock:
     """Its own mergeset's reds, ascending."""
     blue_score: int
     """Its blue score."""
+    blue_work: int
+    """Its blue work."""
     colour: Colour
     """Its colour in the virtual's view (``outside`` when the virtual does not merge it)."""
     on_selected_chain: bool
@@ -162,6 +164,7 @@ def colour_dag(description: DagDescription) -> ColouredDag:
                 mergeset_blues=tuple(b.label() for b in data.mergeset_blues),
                 mergeset_reds=tuple(b.label() for b in data.mergeset_reds),
                 blue_score=data.blue_score,
+                blue_work=data.blue_work,
                 colour=colours.get(label, "outside"),
                 on_selected_chain=label in chain,
             )

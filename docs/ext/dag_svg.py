@@ -188,7 +188,8 @@ def _disc(block: DrawnBlock, point: tuple[float, float]) -> str:
         else 'stroke="white" stroke-width="1"'
     )
     details = (
-        f"{block.label}: {block.colour}; blue score {block.blue_score}"
+        f"{block.label}: {block.colour}; blue score {block.blue_score}, "
+        f"blue work {block.blue_work:,}"
         + (f"; selected parent {block.selected_parent}" if block.selected_parent else "")
         + (f"; mergeset blues {', '.join(block.mergeset_blues)}" if block.mergeset_blues else "")
         + (f"; mergeset reds {', '.join(block.mergeset_reds)}" if block.mergeset_reds else "")
