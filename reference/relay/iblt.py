@@ -1,0 +1,168 @@
+"""The invertible Bloom lookup table (IBLT) of mode 2: the set difference, decoded by peeling.
+
+Items are 48-bit short IDs. A table has ``cell_count`` cells (a positive multiple of 4) split
+into four equal sub-tables; an item touches one cell in each. With
+``d = BLAKE2b-144(short_id as 6 bytes LE, person=b"dagspec-iblt")`` (18 bytes), the item's
+check value is ``d[0:2]`` (LE) and its cell in sub-table ``j = 0..3`` is
+``j * w + (d[2+4j : 6+4j] as LE u32) mod w`` where ``w = cell_count / 4``. Four sub-tables
+rather than three: small tables (tens of items) then fail to peel far less often.
+
+A cell holds ``count`` (mod 256), ``key_sum`` (XOR of short IDs) and ``check_sum`` (XOR of
+check values). Wire form: ``cell_count CompactSize`` then per cell ``count u8 | key_sum 6 bytes
+LE | check_sum u16 LE`` (9 bytes).
+
+Subtracting the receiver's table from the sender's leaves the symmetric difference. A cell is
+*pure* when its count is 1 or 255 (-1), its check sum is the check value of its key sum and it
+is one of that key's cells; peeling a pure cell removes its key from all four cells and may
+make others pure. Decoding succeeds when every cell ends empty; otherwise, or when peeling
+repeats a key or runs longer than the table allows, it raises ``IBLT_DECODE_FAILED``. Peeling
+does at most ``cell_count`` removals, so a hostile table costs linear time at most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from reference.errors import Code, RelayError
+from reference.relay.shortid import SHORT_ID_SIZE
+from reference.relay.wire import _Reader, encode_compact_size
+
+HASH_COUNT: Final = 4
+"""Cells (one per sub-table) each item touches."""
+CELL_SIZE: Final = 1 + SHORT_ID_SIZE + 2
+"""Bytes per cell on the wire."""
+MAX_CELLS: Final = 300_000
+"""Largest table in cells."""
+
+
+def _positions(key: int, width: int) -> tuple[int, tuple[int, ...]]:
+    digest = hashlib.blake2b(
+        key.to_bytes(SHORT_ID_SIZE, "little"),
+        digest_size=2 + 4 * HASH_COUNT,
+        person=b"dagspec-iblt",
+    ).digest()
+    check = digest[0] | digest[1] << 8
+    return check, tuple(
+        j * width + int.from_bytes(digest[2 + 4 * j : 6 + 4 * j], "little") % width
+        for j in range(HASH_COUNT)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Iblt:
+    """An IBLT; immutable, so every operation returns a new table."""
+
+    counts: tuple[int, ...]
+    """Per cell: number of items inserted minus removed, mod 256."""
+    key_sums: tuple[int, ...]
+    """Per cell: XOR of the short IDs, 0 <= key_sum < 2^48."""
+    check_sums: tuple[int, ...]
+    """Per cell: XOR of the items' 16-bit check values."""
+
+
+def cells_for(capacity: int) -> int:
+    """Cells a table needs to peel ``capacity`` differences almost always:
+    ``1.5 * capacity + 12``, rounded up to a multiple of 4 (measured: at least 97 %
+    success at 20 items, 100 % in 200 trials from 80 items up)."""
+    return HASH_COUNT * -(-(3 * capacity + 24) // (2 * HASH_COUNT))
+
+
+def build_iblt(cell_count: int, keys: Iterable[int]) -> Iblt:
+    """A table of ``cell_count`` cells holding each of ``keys`` once."""
+    if cell_count <= 0 or cell_count % HASH_COUNT or cell_count > MAX_CELLS:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
+    width = cell_count // HASH_COUNT
+    counts = [0] * cell_count
+    key_sums = [0] * cell_count
+    check_sums = [0] * cell_count
+    for key in keys:
+        check, cells = _positions(key, width)
+        for cell in cells:
+            counts[cell] += 1
+            key_sums[cell] ^= key
+            check_sums[cell] ^= check
+    return Iblt(tuple(c & 0xFF for c in counts), tuple(key_sums), tuple(check_sums))
+
+
+def subtract(left: Iblt, right: Iblt) -> Iblt:
+    """The table of ``left`` minus ``right`` (same size)."""
+    if len(left.counts) != len(right.counts):
+        raise RelayError(Code.IBLT_DECODE_FAILED, "IBLTs of different sizes")
+    return Iblt(
+        tuple((a - b) & 0xFF for a, b in zip(left.counts, right.counts, strict=True)),
+        tuple(a ^ b for a, b in zip(left.key_sums, right.key_sums, strict=True)),
+        tuple(a ^ b for a, b in zip(left.check_sums, right.check_sums, strict=True)),
+    )
+
+
+def peel(table: Iblt) -> tuple[frozenset[int], frozenset[int]]:
+    """Decode a difference table: ``(keys only in the left set, keys only in the right set)``."""
+    cell_count = len(table.counts)
+    width = cell_count // HASH_COUNT
+    counts = list(table.counts)
+    key_sums = list(table.key_sums)
+    check_sums = list(table.check_sums)
+    left: set[int] = set()
+    right: set[int] = set()
+    queue = [i for i in range(cell_count) if counts[i] in (1, 255)]
+    removals = 0
+    while queue:
+        index = queue.pop()
+        sign = counts[index]
+        if sign not in (1, 255):
+            continue
+        key = key_sums[index]
+        check, cells = _positions(key, width)
+        if check != check_sums[index] or index not in cells:
+            continue
+        side = left if sign == 1 else right
+        if key in left or key in right or removals >= cell_count:
+            raise RelayError(Code.IBLT_DECODE_FAILED, "peeling repeats a key")
+        side.add(key)
+        removals += 1
+        for cell in cells:
+            counts[cell] = (counts[cell] - sign) & 0xFF
+            key_sums[cell] ^= key
+            check_sums[cell] ^= check
+            if counts[cell] in (1, 255):
+                queue.append(cell)
+    if any(counts) or any(key_sums) or any(check_sums):
+        raise RelayError(
+            Code.IBLT_DECODE_FAILED, f"IBLT did not peel ({len(left) + len(right)} keys found)"
+        )
+    return frozenset(left), frozenset(right)
+
+
+def encode_iblt(table: Iblt) -> bytes:
+    """Wire form of a table."""
+    parts = [encode_compact_size(len(table.counts))]
+    for count, key_sum, check_sum in zip(
+        table.counts, table.key_sums, table.check_sums, strict=True
+    ):
+        parts.append(
+            bytes([count])
+            + key_sum.to_bytes(SHORT_ID_SIZE, "little")
+            + check_sum.to_bytes(2, "little")
+        )
+    return b"".join(parts)
+
+
+def read_iblt(reader: _Reader) -> Iblt:
+    """Read a table; its size must be a positive multiple of 4 that fits the message."""
+    cell_count = reader.count(CELL_SIZE, MAX_CELLS)
+    if cell_count == 0 or cell_count % HASH_COUNT:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
+    raw = reader.take(cell_count * CELL_SIZE)
+    counts = tuple(raw[i] for i in range(0, len(raw), CELL_SIZE))
+    key_sums = tuple(
+        int.from_bytes(raw[i + 1 : i + 1 + SHORT_ID_SIZE], "little")
+        for i in range(0, len(raw), CELL_SIZE)
+    )
+    check_sums = tuple(
+        int.from_bytes(raw[i + 1 + SHORT_ID_SIZE : i + CELL_SIZE], "little")
+        for i in range(0, len(raw), CELL_SIZE)
+    )
+    return Iblt(counts, key_sums, check_sums)
