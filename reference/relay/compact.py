@@ -22,7 +22,7 @@ short ID of one block slot make that slot *missing*, never a guess.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reference.errors import Code, RelayError
@@ -137,16 +137,26 @@ class PartialBlock:
 def match_mempool(block: CompactBlock, mempool: Mempool) -> PartialBlock:
     """Fill every position the mempool can fill unambiguously."""
     key = short_id_key(header_hash(block.header), block.nonce)
+    items = list(mempool.items())
+    hashes = keyed_hashes(key, (txid for txid, _ in items))
+    return _match(
+        block,
+        (
+            (value & SHORT_ID_MASK, transaction)
+            for value, (_, transaction) in zip(hashes, items, strict=True)
+        ),
+    )
+
+
+def _match(block: CompactBlock, candidates: Iterable[tuple[int, bytes]]) -> PartialBlock:
+    """Fill positions from ``(short ID, transaction)`` pairs; a short ID two pairs share is
+    ambiguous and its position stays missing."""
     wanted = set(block.short_ids)
     found: dict[int, bytes] = {}
     ambiguous: set[int] = set()
-    items = list(mempool.items())
-    for value, (_, transaction) in zip(
-        keyed_hashes(key, (txid for txid, _ in items)), items, strict=True
-    ):
-        sid = value & SHORT_ID_MASK
+    for sid, transaction in candidates:
         if sid in wanted:
-            if sid in found:
+            if sid in found and found[sid] != transaction:
                 ambiguous.add(sid)
             found[sid] = transaction
     prefilled = dict(block.prefilled)

@@ -1,0 +1,145 @@
+"""Relay primitives: SipHash-2-4, CompactSize, differential indexes, txids, merkle roots."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reference.errors import Code, RelayError
+from reference.hash import Hash
+from reference.relay.body import canonical_order, make_body, merkle_root, txid
+from reference.relay.indexes import decode_indexes, encode_indexes
+from reference.relay.siphash import siphash24, siphash24_32
+from reference.relay.wire import _Reader, encode_compact_size
+
+_KEY = (int.from_bytes(bytes(range(8)), "little"), int.from_bytes(bytes(range(8, 16)), "little"))
+
+# Published SipHash-2-4 vectors: key 00..0f, message 00..len-1.
+SIPHASH_VECTORS = {
+    0: 0x726FDB47DD0E0E31,
+    1: 0x74F839C593DC67FD,
+    8: 0x93F5F5799A932462,
+    15: 0xA129CA6149BE45E5,
+    32: 0x7127512F72F27CCE,
+    63: 0x958A324CEB064572,
+}
+
+
+@pytest.mark.parametrize(("length", "expected"), sorted(SIPHASH_VECTORS.items()))
+def test_siphash_published_vectors(length: int, expected: int) -> None:
+    assert siphash24(*_KEY, bytes(range(length))) == expected
+
+
+def test_unrolled_siphash_matches_published_vector() -> None:
+    assert siphash24_32(*_KEY, bytes(range(32))) == SIPHASH_VECTORS[32]
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1), st.binary(min_size=32, max_size=32))
+def test_unrolled_siphash_equals_general(k0: int, k1: int, message: bytes) -> None:
+    assert siphash24_32(k0, k1, message) == siphash24(k0, k1, message)
+
+
+def _read_compact(data: bytes) -> int:
+    reader = _Reader(data)
+    value = reader.compact_size()
+    reader.finish()
+    return value
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**64 - 1))
+def test_compact_size_round_trip_and_shortest(value: int) -> None:
+    encoded = encode_compact_size(value)
+    assert _read_compact(encoded) == value
+    # Oracle: the size classes of the format.
+    expected = 1 if value < 0xFD else 3 if value <= 0xFFFF else 5 if value < 2**32 else 9
+    assert len(encoded) == expected
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xfd\xfc\x00", b"\xfe\xff\xff\x00\x00", b"\xff" + (2**32 - 1).to_bytes(8, "little")]
+)
+def test_non_canonical_compact_size_rejected(data: bytes) -> None:
+    with pytest.raises(RelayError) as caught:
+        _read_compact(data)
+    assert caught.value.code == Code.MALFORMED_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("wire", "absolute"), [([4, 0, 5, 1, 10], [0, 6, 8, 19]), ([3, 1, 1, 1], [1, 3, 5])]
+)
+def test_bip152_index_encoding_facts(wire: list[int], absolute: list[int]) -> None:
+    assert encode_indexes(absolute) == bytes(wire)
+    assert decode_indexes(bytes(wire), 100) == absolute
+
+
+@settings(max_examples=60)
+@given(st.sets(st.integers(0, 70_000), max_size=30))
+def test_indexes_round_trip(indexes: set[int]) -> None:
+    ordered = sorted(indexes)
+    assert decode_indexes(encode_indexes(ordered), 70_001) == ordered
+
+
+def test_index_overflow_rejected() -> None:
+    # Differences whose running sum passes the bound (and would overflow a u16).
+    data = bytes([2]) + encode_compact_size(0xFFFF) + encode_compact_size(0xFFFF)
+    with pytest.raises(RelayError) as caught:
+        decode_indexes(data, 100_000)
+    assert caught.value.code == Code.INDEX_OVERFLOW
+
+
+def test_huge_index_count_refused_before_allocation() -> None:
+    data = b"\xfe" + (2**31).to_bytes(4, "little")
+    with pytest.raises(RelayError) as caught:
+        decode_indexes(data, 2**40)
+    assert caught.value.code == Code.MALFORMED_MESSAGE
+
+
+def test_txid_is_personalised_blake2b() -> None:
+    expected = hashlib.blake2b(b"tx", digest_size=32, person=b"dagspec-txid").digest()
+    assert txid(b"tx") == Hash(expected)
+
+
+def _merkle_oracle(nodes: list[bytes]) -> bytes:
+    # Recursive definition: split after the largest power of two below the length.
+    if len(nodes) == 1:
+        return nodes[0]
+    split = 1
+    while split * 2 < len(nodes):
+        split *= 2
+    left, right = _merkle_oracle(nodes[:split]), _merkle_oracle(nodes[split:])
+    return hashlib.blake2b(left + right, digest_size=32, person=b"dagspec-merkle").digest()
+
+
+@settings(max_examples=40)
+@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))
+def test_merkle_root_matches_recursive_oracle(leaves: list[bytes]) -> None:
+    assert merkle_root([Hash(leaf) for leaf in leaves]) == _merkle_oracle(leaves)
+
+
+def test_merkle_root_of_nothing_is_zero() -> None:
+    assert merkle_root([]) == Hash(bytes(32))
+
+
+@settings(max_examples=40)
+@given(st.lists(st.binary(min_size=1, max_size=20), min_size=1, max_size=20, unique=True))
+def test_canonical_order_is_accepted_and_any_other_order_is_not(txs: list[bytes]) -> None:
+    body = make_body(canonical_order(txs[0], txs[1:]))
+    assert body.transactions[0] == txs[0]
+    assert list(body.txids[1:]) == sorted(txid(tx) for tx in txs[1:])
+    if len(txs) >= 3:
+        swapped = list(body.transactions)
+        swapped[1], swapped[2] = swapped[2], swapped[1]
+        with pytest.raises(RelayError):
+            make_body(swapped)
+
+
+def test_duplicate_and_empty_transactions_rejected() -> None:
+    for bad in ([b"cb", b"a", b"a"], [b"cb", b""], [], [b"cb", b"cb"]):
+        with pytest.raises(RelayError) as caught:
+            make_body(canonical_order(bad[0], bad[1:]) if bad else [])
+        assert caught.value.code == Code.MALFORMED_MESSAGE
