@@ -14,6 +14,7 @@ import pytest
 from conformance.strategies import Shape, random_layered_dag
 from docs.ext.dag_layout import place_blocks
 from docs.ext.dag_model import (
+    INLINE_DIFFICULTY,
     ColouredDag,
     DagDescription,
     DagFormatError,
@@ -23,6 +24,7 @@ from docs.ext.dag_model import (
 )
 from docs.ext.dag_svg import FILL, render_svg
 from reference.errors import BlockRejected, Code
+from reference.work import target_from_difficulty
 from tests.spec_markdown import REPOSITORY
 
 KASPA_DAGS = REPOSITORY.parent / "shared" / "anchors" / "kaspa" / "dags"
@@ -99,14 +101,17 @@ def test_dag0_reds_are_kaspas() -> None:
 
 
 def test_inline_form() -> None:
-    description = parse_dag(["G:", "", "B: G  # a comment", "C: G", "M: B C"], k=1)
+    lines = ["G:", "", "B: G  # a comment", "C: G difficulty=5000", "M: B C"]
+    description = parse_dag(lines, k=1)
     assert description.genesis == "G"
     assert description.blocks == (("B", ("G",)), ("C", ("G",)), ("M", ("B", "C")))
+    assert description.targets["C"] == target_from_difficulty(5000)
+    assert description.targets["M"] == target_from_difficulty(INLINE_DIFFICULTY)
 
 
 @pytest.mark.parametrize(
     "lines",
-    [[], ["G: X"], ["G:", "no colon here"], ["G:", ": G"]],
+    [[], ["G: X"], ["G:", "no colon here"], ["G:", ": G"], ["G:", "B: G difficulty=lots"]],
 )
 def test_inline_form_errors(lines: list[str]) -> None:
     with pytest.raises(DagFormatError):

@@ -3,7 +3,8 @@
 - Every ````pycon```` block of every chapter runs as a doctest (one namespace per chapter, in
   order), so each ``>>>`` line and the value printed under it is recomputed.
 - The dag0 table of ``spec/overview.md`` equals the reference's GHOSTDAG data for Kaspa's
-  dag0, and the reference's data equals Kaspa's published expectations.
+  dag0, and the reference's data equals Kaspa's published expectations; the summary table of
+  Kaspa's six DAGs in ``spec/examples.md`` equals the reference's virtual view of each.
 - The claim of ``spec/work.md`` that work is ``d`` for powers of two and ``d - 1`` for every
   other difficulty up to 2^128 holds for the reference.
 """
@@ -23,7 +24,8 @@ from reference.work import work_from_difficulty
 from tests.spec_markdown import REPOSITORY, SPEC, chapters, fences, table_after_label
 
 SHARED = REPOSITORY.parent / "shared"
-DAG0 = SHARED / "anchors" / "kaspa" / "dags" / "dag0.json"
+KASPA_DAGS = SHARED / "anchors" / "kaspa" / "dags"
+DAG0 = KASPA_DAGS / "dag0.json"
 KASPA_GENESIS_WORK = 1_539_502_703
 """Work of compact bits 0x1d02ca33 (anchors, section 5): kaspad asserts blue_work = W x score."""
 
@@ -35,7 +37,7 @@ def _chapters_with_examples() -> list[Path]:
 def test_examples_exist() -> None:
     # The foundation chapters carry examples; an empty parametrisation would prove nothing.
     names = {c.name for c in _chapters_with_examples()}
-    assert {"overview.md", "presets.md", "primitives.md", "work.md"} <= names
+    assert {"overview.md", "presets.md", "primitives.md", "work.md", "examples.md"} <= names
 
 
 @pytest.mark.parametrize("chapter", _chapters_with_examples(), ids=lambda c: c.name)
@@ -100,6 +102,26 @@ def test_dag0_reference_matches_kaspa(dag0: ColouredDag) -> None:
         assert block.blue_work == KASPA_GENESIS_WORK * entry["ExpectedScore"]
     reds = {block.label for block in dag0.blocks if block.colour == "red"}
     assert reds == set(document["ExpectedReds"])
+
+
+def test_kaspa_dags_table_is_the_reference_answer() -> None:
+    header, *rows = table_after_label(SPEC / "examples.md", "kaspa-dags-table")
+    assert header[:2] == ["DAG", "K"]
+    expected = []
+    for index in range(6):
+        path = KASPA_DAGS / f"dag{index}.json"
+        dag = colour_dag(load_kaspa_dag(path))
+        reds = sorted((b.label for b in dag.blocks if b.colour == "red"), key=str.encode)
+        expected.append(
+            [
+                f"`dag{index}`",
+                str(dag.k),
+                str(len(dag.blocks)),
+                " ".join(reds) or "—",
+                dag.virtual_selected_parent,
+            ]
+        )
+    assert rows == expected
 
 
 def _is_power_of_two(value: int) -> bool:

@@ -19,7 +19,8 @@ reads ``anchors/kaspa/dags/dag0.json`` from the shared directory beside the repo
     D: B C
     ```
 
-draws an inline DAG, one ``LABEL: PARENTS`` line per block, genesis first. Any error (a missing
+draws an inline DAG, one ``LABEL: PARENTS`` line per block, genesis first; a line may end in
+``difficulty=N`` (default 1000). Any error (a missing
 file, a malformed line, a block the reference rejects) fails the build.
 """
 

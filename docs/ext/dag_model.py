@@ -8,8 +8,8 @@ included) partition all blocks into blue and red. That is the colouring a node r
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -18,9 +18,15 @@ from reference.block import Header
 from reference.consensus import Consensus
 from reference.hash import Hash
 from reference.presets import get_preset
+from reference.work import target_from_difficulty
 
 KASPA_VECTOR_BITS = 0x1D02CA33
 """Every block of Kaspa's GHOSTDAG vectors has the difficulty of Kaspa's mainnet genesis."""
+
+INLINE_DIFFICULTY = 1000
+"""Difficulty of a block of an inline DAG that states none (work 999)."""
+
+_DIFFICULTY = "difficulty="
 
 Colour = Literal["blue", "red", "outside"]
 """``outside``: not in the virtual's past (a tip the virtual could not merge)."""
@@ -40,6 +46,8 @@ class DagDescription:
     """Label of the genesis block."""
     blocks: tuple[tuple[str, tuple[str, ...]], ...]
     """``(label, parent labels)`` of every block but genesis, each after its parents."""
+    targets: Mapping[str, int] = field(default_factory=dict)
+    """Proof-of-work target by label; a block not named has :data:`KASPA_VECTOR_BITS`' target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +102,13 @@ def load_kaspa_dag(path: Path) -> DagDescription:
 
 
 def parse_dag(lines: Sequence[str], k: int) -> DagDescription:
-    """Read the inline form: one block per line, ``LABEL: PARENT PARENT ...``.
+    """Read the inline form: one block per line, ``LABEL: PARENT PARENT ... [difficulty=N]``.
 
-    The first line names genesis (no parents); blank lines and ``#`` comments are skipped.
+    The first line names genesis (no parents); blank lines and ``#`` comments are skipped. A
+    block's difficulty is :data:`INLINE_DIFFICULTY` unless its line states another.
     """
     entries: list[tuple[str, tuple[str, ...]]] = []
+    targets: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -106,31 +116,49 @@ def parse_dag(lines: Sequence[str], k: int) -> DagDescription:
         label, sep, rest = line.partition(":")
         if not sep or not label.strip():
             raise DagFormatError(f"line {number}: expected 'LABEL: PARENT ...', got {raw!r}")
-        entries.append((label.strip(), tuple(rest.split())))
+        parents = []
+        difficulty = INLINE_DIFFICULTY
+        for word in rest.split():
+            if word.startswith(_DIFFICULTY):
+                try:
+                    difficulty = int(word.removeprefix(_DIFFICULTY))
+                except ValueError as error:
+                    raise DagFormatError(f"line {number}: bad {word!r}") from error
+            else:
+                parents.append(word)
+        entries.append((label.strip(), tuple(parents)))
+        targets[label.strip()] = target_from_difficulty(difficulty)
     if not entries:
         raise DagFormatError("an empty DAG has nothing to draw")
     genesis, genesis_parents = entries[0]
     if genesis_parents:
         raise DagFormatError(f"the first block, genesis {genesis!r}, has no parents")
-    return DagDescription(k, genesis, tuple(entries[1:]))
+    return DagDescription(k, genesis, tuple(entries[1:]), targets)
 
 
 def colour_dag(description: DagDescription) -> ColouredDag:
     """Run the description through the reference and read the virtual's view of it."""
+    # Limits wide enough that every block is valid and the virtual merges every tip: a drawing
+    # shows colouring, not the parent and mergeset limits (validation has its own examples).
+    size = 1 + len(description.blocks)
     most_parents = max((len(parents) for _, parents in description.blocks), default=1)
     preset = get_preset(
         "kaspa-1bps",
         {
             "k": description.k,
-            "max_block_parents": max(most_parents, 1),
-            "mergeset_size_limit": max(10 * description.k, description.k + 1, 64),
+            "max_block_parents": max(most_parents, size),
+            "mergeset_size_limit": max(description.k, size) + 1,
         },
     )
-    target = target_from_bits(KASPA_VECTOR_BITS)
-    consensus = Consensus(preset, Hash.from_label(description.genesis), target)
+    default = target_from_bits(KASPA_VECTOR_BITS)
+    targets = description.targets
+    genesis = description.genesis
+    consensus = Consensus(preset, Hash.from_label(genesis), targets.get(genesis, default))
     for label, parents in description.blocks:
-        header = Header(Hash.from_label(label), tuple(map(Hash.from_label, parents)), target)
-        consensus.add_block(header)
+        parent_hashes = tuple(map(Hash.from_label, parents))
+        consensus.add_block(
+            Header(Hash.from_label(label), parent_hashes, targets.get(label, default))
+        )
 
     virtual = consensus.virtual_state()
     colours: dict[str, Colour] = {}
