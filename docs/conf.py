@@ -45,7 +45,8 @@ suppress_warnings: list[str] = []
 
 html_theme = "furo"
 html_title = "dagspec — the GHOSTDAG node specification"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["dagdraw.css"]
 
 # Where the anchors (Kaspa's vectors) live: beside the repository, as CI clones it.
 dagdraw_shared_dir = str(ROOT.parent / "shared")

@@ -107,7 +107,8 @@ def _legend() -> str:
         f'<text x="{MARGIN + 20}" y="{y + 4}" font-size="12" fill="currentColor">blue</text>',
         f'<circle cx="{MARGIN + 68}" cy="{y}" r="7" fill="{FILL["red"]}"/>',
         f'<text x="{MARGIN + 80}" y="{y + 4}" font-size="12" fill="currentColor">red</text>',
-        f'<circle cx="{MARGIN + 124}" cy="{y}" r="7" fill="none" stroke="{CHAIN_RING}" '
+        f'<circle cx="{MARGIN + 124}" cy="{y}" r="7" fill="none" class="chain-ring" '
+        f'stroke="{CHAIN_RING}" '
         f'stroke-width="2.5"/>',
         f'<text x="{MARGIN + 136}" y="{y + 4}" font-size="12" fill="currentColor">'
         "selected chain</text>",
@@ -183,7 +184,7 @@ def _obstacle(
 def _disc(block: DrawnBlock, point: tuple[float, float]) -> str:
     x, y = point
     ring = (
-        f'stroke="{CHAIN_RING}" stroke-width="2.5"'
+        f'class="chain-ring" stroke="{CHAIN_RING}" stroke-width="2.5"'
         if block.on_selected_chain
         else 'stroke="white" stroke-width="1"'
     )
