@@ -51,6 +51,7 @@ from reference.relay.header import (
 )
 from reference.relay.iblt import (
     CELL_SIZE,
+    HASH_COUNT,
     MAX_CELLS,
     Iblt,
     build_iblt,
@@ -276,7 +277,7 @@ def decode_get_iblt(data: bytes) -> tuple[Hash, int]:
     reader.finish()
     if cell_count > MAX_CELLS:
         raise RelayError(Code.MESSAGE_TOO_LARGE, f"{cell_count} IBLT cells requested")
-    if cell_count == 0 or cell_count % 4:
+    if cell_count == 0 or cell_count % HASH_COUNT:
         raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
     return block_hash, cell_count
 
