@@ -7,9 +7,12 @@ layout against its geometric promises; the SVG by parsing it.
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
+from sphinx.application import Sphinx
 
 from conformance.strategies import Shape, random_layered_dag
 from docs.ext.dag_layout import place_blocks
@@ -122,3 +125,43 @@ def test_unknown_parent_is_reported_not_drawn() -> None:
     with pytest.raises(BlockRejected) as caught:
         colour_dag(parse_dag(["G:", "B: X"], k=1))
     assert caught.value.code is Code.UNKNOWN_PARENT
+
+
+def _build_page(tmp_path: Path, page: str) -> tuple[str, str]:
+    """Build one MyST page with the directive; its HTML and the warnings."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["myst_parser", "docs.ext.dag_directive"]\n'
+        f"dagdraw_shared_dir = {str(KASPA_DAGS.parent.parent.parent)!r}\n",
+        encoding="utf-8",
+    )
+    (source / "index.md").write_text(page, encoding="utf-8")
+    warnings = io.StringIO()
+    app = Sphinx(
+        str(source),
+        str(source),
+        str(tmp_path / "out"),
+        str(tmp_path / "doctrees"),
+        "html",
+        status=None,
+        warning=warnings,
+        freshenv=True,
+    )
+    app.build()
+    return (tmp_path / "out" / "index.html").read_text(encoding="utf-8"), warnings.getvalue()
+
+
+def test_directive_renders_inline_svg(tmp_path: Path) -> None:
+    page = "# t\n\n```{dag-drawing}\n:k: 1\n:caption: three blocks\nG:\nB: G\nC: G\n```\n"
+    html, warnings = _build_page(tmp_path, page)
+    assert not warnings
+    assert html.count('class="dag-drawing"') == 1
+    assert "three blocks" in html and FILL["blue"] in html
+
+
+def test_directive_reports_bad_input(tmp_path: Path) -> None:
+    page = "# t\n\n```{dag-drawing}\n:k: 1\nG:\nB: X\n```\n\n```{dag-drawing}\n:kaspa: dag9\n```\n"
+    _, warnings = _build_page(tmp_path, page)
+    assert "UNKNOWN_PARENT" in warnings
+    assert "dag9.json" in warnings
