@@ -141,6 +141,14 @@ def test_work_is_difficulty_or_one_less(difficulty: int) -> None:
     assert work_from_difficulty(difficulty) == expected
 
 
+@settings(max_examples=200)
+@given(st.integers(min_value=1, max_value=(1 << 256) - 1))
+@example((1 << 256) - 1)
+def test_work_never_exceeds_difficulty(difficulty: int) -> None:
+    # spec/work.md: (t + 1) * d >= 2^256, so work <= d over the whole range.
+    assert 1 <= work_from_difficulty(difficulty) <= difficulty
+
+
 @settings(max_examples=50)
 @given(st.integers(min_value=0, max_value=255))
 def test_powers_of_two_are_exact(exponent: int) -> None:
