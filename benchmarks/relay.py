@@ -90,9 +90,7 @@ def _run(scenario: Scenario, mode: Mode, trials: int, seed: int) -> tuple[_Row, 
         header, body, mempool, known = build_case(scenario, seed + trial)
         outcome = relay_block(header, body, mempool, known.resolve, mode)
         row.runs += 1
-        exact = outcome.body == body and (
-            outcome.body is not None and outcome.body.merkle_root == header.merkle_root
-        )
+        exact = outcome.body == body and outcome.body.merkle_root == header.merkle_root
         row.ok += exact
         row.sizes.append(outcome.total_bytes)
         row.trips.append(outcome.round_trips)

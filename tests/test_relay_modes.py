@@ -42,7 +42,7 @@ from reference.relay.reconcile import (
 )
 from reference.relay.session import relay_block
 from reference.relay.shortid import short_id, short_id_key
-from reference.relay.wire import _Reader
+from reference.relay.wire import Reader
 
 
 def _case(
@@ -92,10 +92,10 @@ def test_reconcile_mode_always_ends_with_the_exact_block(
 
 def test_header_round_trips_full_and_compact() -> None:
     header, _, _, known = _case(parents=32)
-    reader = _Reader(encode_header(header))
+    reader = Reader(encode_header(header))
     assert read_header(reader) == header
     reader.finish()
-    reader = _Reader(encode_compact_header(header))
+    reader = Reader(encode_compact_header(header))
     assert read_compact_header(reader, known.resolve) == header
     reader.finish()
 
@@ -104,17 +104,17 @@ def test_unknown_or_ambiguous_parent_reference() -> None:
     header, _, _, _ = _case(parents=2)
     stranger = KnownBlocks([header.parents[0]])
     with pytest.raises(RelayError) as caught:
-        read_compact_header(_Reader(encode_compact_header(header)), stranger.resolve)
+        read_compact_header(Reader(encode_compact_header(header)), stranger.resolve)
     assert caught.value.code == Code.UNKNOWN_PARENT_REFERENCE
     twin = Hash(header.parents[1][:6] + bytes(26))
     confused = KnownBlocks([*header.parents, twin])
     with pytest.raises(RelayError) as caught:
-        read_compact_header(_Reader(encode_compact_header(header)), confused.resolve)
+        read_compact_header(Reader(encode_compact_header(header)), confused.resolve)
     assert caught.value.code == Code.UNKNOWN_PARENT_REFERENCE
     # A unique but wrong match is caught by the header hash.
     impostor = KnownBlocks([header.parents[0], twin])
     with pytest.raises(RelayError) as caught:
-        read_compact_header(_Reader(encode_compact_header(header)), impostor.resolve)
+        read_compact_header(Reader(encode_compact_header(header)), impostor.resolve)
     assert caught.value.code == Code.UNKNOWN_PARENT_REFERENCE
 
 
@@ -123,7 +123,7 @@ def test_unknown_parent_falls_back_to_the_full_block() -> None:
     outcome = relay_block(header, body, mempool, KnownBlocks().resolve, Mode.RECONCILE)
     assert outcome.body == body
     assert outcome.stage == "full"
-    assert outcome.failures == [Code.UNKNOWN_PARENT_REFERENCE] * 2
+    assert outcome.failures == (Code.UNKNOWN_PARENT_REFERENCE,) * 2
     assert outcome.round_trips == 3
 
 
@@ -137,7 +137,7 @@ def test_reconcile_failure_falls_back_to_compact(monkeypatch: pytest.MonkeyPatch
     outcome = relay_block(header, body, mempool, known.resolve, Mode.RECONCILE)
     assert outcome.body == body
     assert outcome.stage == "compact"
-    assert outcome.failures == [Code.IBLT_DECODE_FAILED] * 2
+    assert outcome.failures == (Code.IBLT_DECODE_FAILED,) * 2
     kinds = [kind for kind, _ in outcome.messages]
     assert kinds[:4] == ["BLOCK_REQUEST", "RECONCILE_BLOCK", "GET_IBLT", "IBLT"]
     assert kinds[4:6] == ["BLOCK_REQUEST", "COMPACT_BLOCK"]

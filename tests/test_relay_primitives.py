@@ -13,7 +13,7 @@ from reference.hash import Hash
 from reference.relay.body import canonical_order, make_body, merkle_root, txid
 from reference.relay.indexes import decode_indexes, encode_indexes
 from reference.relay.siphash import siphash24, siphash24_32
-from reference.relay.wire import _Reader, encode_compact_size
+from reference.relay.wire import Reader, encode_compact_size
 
 _KEY = (int.from_bytes(bytes(range(8)), "little"), int.from_bytes(bytes(range(8, 16)), "little"))
 
@@ -44,7 +44,7 @@ def test_unrolled_siphash_equals_general(k0: int, k1: int, message: bytes) -> No
 
 
 def _read_compact(data: bytes) -> int:
-    reader = _Reader(data)
+    reader = Reader(data)
     value = reader.compact_size()
     reader.finish()
     return value

@@ -21,7 +21,7 @@ from reference.relay.iblt import (
     subtract,
 )
 from reference.relay.reconcile import reconcile_shape
-from reference.relay.wire import _Reader
+from reference.relay.wire import Reader
 
 _U64 = st.integers(0, 2**64 - 1)
 _KEY = st.integers(0, 2**48 - 1)
@@ -34,7 +34,7 @@ def test_bloom_has_no_false_negatives_and_round_trips(
 ) -> None:
     bloom = build_bloom(bit_count, hash_count if bit_count else 0, values)
     assert all(bloom.might_contain(value) for value in values)
-    reader = _Reader(encode_bloom(bloom))
+    reader = Reader(encode_bloom(bloom))
     assert read_bloom(reader) == bloom
     reader.finish()
 
@@ -53,7 +53,7 @@ def test_bloom_false_positive_rate_is_near_design() -> None:
 def test_bloom_padding_bits_rejected() -> None:
     data = bytes([5, 1, 0b1110_0000])
     with pytest.raises(RelayError) as caught:
-        read_bloom(_Reader(data))
+        read_bloom(Reader(data))
     assert caught.value.code == Code.MALFORMED_MESSAGE
 
 
@@ -76,7 +76,7 @@ def test_iblt_recovers_the_symmetric_difference(
 @given(st.sets(_KEY, max_size=30))
 def test_iblt_wire_round_trip(keys: set[int]) -> None:
     table = build_iblt(cells_for(len(keys)), keys)
-    reader = _Reader(encode_iblt(table))
+    reader = Reader(encode_iblt(table))
     assert read_iblt(reader) == table
     reader.finish()
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from reference.errors import Code, RelayError
-from reference.relay.wire import _Reader, encode_compact_size
+from reference.relay.wire import Reader, encode_compact_size
 
 MAX_HASH_COUNT: Final = 32
 """Most bit positions per transaction."""
@@ -93,7 +93,7 @@ def encode_bloom(bloom: BloomFilter) -> bytes:
     return encode_compact_size(bloom.bit_count) + bytes([bloom.hash_count]) + bloom.bits
 
 
-def read_bloom(reader: _Reader) -> BloomFilter:
+def read_bloom(reader: Reader) -> BloomFilter:
     """Read a filter, rejecting every non-canonical form."""
     bit_count = reader.compact_size()
     if bit_count > MAX_BLOOM_BITS:

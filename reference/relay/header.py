@@ -28,7 +28,7 @@ from typing import Final
 
 from reference.errors import Code, DagspecError, RelayError
 from reference.hash import HASH_SIZE, Hash
-from reference.relay.wire import _Reader
+from reference.relay.wire import Reader
 from reference.varuint import decode_varuint, encode_varuint
 
 MAX_PARENTS: Final = 255
@@ -88,7 +88,7 @@ def header_hash(header: RelayHeader) -> Hash:
     return Hash(digest.digest())
 
 
-def _read_tail(reader: _Reader) -> tuple[int, int, int, int, int, Hash]:
+def _read_tail(reader: Reader) -> tuple[int, int, int, int, int, Hash]:
     blue_score = reader.uint(8)
     peek = reader.take(min(reader.remaining, 33))
     try:
@@ -106,7 +106,7 @@ def _read_tail(reader: _Reader) -> tuple[int, int, int, int, int, Hash]:
     )
 
 
-def read_header(reader: _Reader) -> RelayHeader:
+def read_header(reader: Reader) -> RelayHeader:
     """Read one full header from ``reader``."""
     version = reader.uint(2)
     count = reader.uint(1)
@@ -133,7 +133,7 @@ ParentResolver = Callable[[bytes], tuple[Hash, ...]]
 """Given a parent prefix, every known block hash that starts with it."""
 
 
-def read_compact_header(reader: _Reader, resolve: ParentResolver) -> RelayHeader:
+def read_compact_header(reader: Reader, resolve: ParentResolver) -> RelayHeader:
     """Read a compact header and resolve its parents.
 
     Raises ``UNKNOWN_PARENT_REFERENCE`` when a prefix matches no known block or more than one

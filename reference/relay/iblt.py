@@ -28,7 +28,7 @@ from typing import Final
 
 from reference.errors import Code, RelayError
 from reference.relay.shortid import SHORT_ID_SIZE
-from reference.relay.wire import _Reader, encode_compact_size
+from reference.relay.wire import Reader, encode_compact_size
 
 HASH_COUNT: Final = 4
 """Cells (one per sub-table) each item touches."""
@@ -150,7 +150,7 @@ def encode_iblt(table: Iblt) -> bytes:
     return b"".join(parts)
 
 
-def read_iblt(reader: _Reader) -> Iblt:
+def read_iblt(reader: Reader) -> Iblt:
     """Read a table; its size must be a positive multiple of 4 that fits the message."""
     cell_count = reader.count(CELL_SIZE, MAX_CELLS)
     if cell_count == 0 or cell_count % HASH_COUNT:

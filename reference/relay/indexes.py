@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reference.errors import Code, RelayError
-from reference.relay.wire import _Reader, encode_compact_size
+from reference.relay.wire import Reader, encode_compact_size
 
 
 def encode_indexes(indexes: Sequence[int]) -> bytes:
@@ -27,7 +27,7 @@ def encode_indexes(indexes: Sequence[int]) -> bytes:
     return b"".join(parts)
 
 
-def read_differences(reader: _Reader, bound: int) -> list[int]:
+def read_differences(reader: Reader, bound: int) -> list[int]:
     """Read a differential list; every absolute index must be below ``bound``."""
     count = reader.count(1, bound)
     absolute: list[int] = []
@@ -43,7 +43,7 @@ def read_differences(reader: _Reader, bound: int) -> list[int]:
 
 def decode_indexes(data: bytes, bound: int) -> list[int]:
     """Decode a whole message that is one differential list."""
-    reader = _Reader(data)
+    reader = Reader(data)
     result = read_differences(reader, bound)
     reader.finish()
     return result

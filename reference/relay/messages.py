@@ -21,7 +21,7 @@ from reference.errors import Code, RelayError
 from reference.hash import HASH_SIZE, Hash
 from reference.relay.body import MAX_BLOCK_TRANSACTIONS, MAX_TRANSACTION_SIZE, BlockBody, make_body
 from reference.relay.header import RelayHeader, encode_header, read_header
-from reference.relay.wire import _Reader, encode_blob, encode_compact_size
+from reference.relay.wire import Reader, encode_blob, encode_compact_size
 
 MAX_MEMPOOL_SIZE: Final = 10_000_000
 """Largest mempool size a request may announce."""
@@ -49,9 +49,9 @@ class Mode(IntEnum):
     RECONCILE = 2
 
 
-def open_message(data: bytes, tag: Tag) -> _Reader:
+def open_message(data: bytes, tag: Tag) -> Reader:
     """A reader positioned after the tag, which must be ``tag``."""
-    reader = _Reader(data)
+    reader = Reader(data)
     found = reader.uint(1)
     if found != tag:
         raise RelayError(Code.MALFORMED_MESSAGE, f"expected tag {tag.name}, found {found:#04x}")
@@ -98,7 +98,7 @@ def _encode_transactions(transactions: Sequence[bytes]) -> bytes:
     return encode_compact_size(len(transactions)) + b"".join(map(encode_blob, transactions))
 
 
-def read_transactions(reader: _Reader, limit: int) -> list[bytes]:
+def read_transactions(reader: Reader, limit: int) -> list[bytes]:
     """A CompactSize count then that many length-prefixed transactions (each 1+ bytes)."""
     count = reader.count(2, limit)
     transactions = []

@@ -73,30 +73,53 @@ MAX_NONCE_ATTEMPTS: Final = 8
 """Nonces a sender tries before giving up on short IDs for a block."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RelayOutcome:
     """What one relay of one block cost."""
 
-    body: BlockBody | None = None
-    """The reconstructed body (``None`` only while the relay is in progress)."""
-    stage: str = ""
+    body: BlockBody
+    """The reconstructed body (its merkle root is the header's)."""
+    stage: str
     """The step that delivered the body: ``reconcile``, ``reconcile-larger``, ``compact`` or
     ``full``."""
-    messages: list[tuple[str, int]] = field(default_factory=list)
+    messages: tuple[tuple[str, int], ...]
     """``(message kind, bytes)`` of every message, in order, both directions."""
-    round_trips: int = 0
+    round_trips: int
     """Requests the receiver sent."""
-    failures: list[str] = field(default_factory=list)
-    """Codes of the errors that moved the relay down the ladder."""
-    sender_seconds: float = 0.0
-    """Time spent building and serving messages."""
-    receiver_seconds: float = 0.0
-    """Time spent decoding and reconstructing."""
+    failures: tuple[Code, ...]
+    """Codes of the errors that moved the relay down the ladder, in order."""
+    sender_seconds: float
+    """Time spent building and serving messages (a measurement, never a rule)."""
+    receiver_seconds: float
+    """Time spent decoding and reconstructing (a measurement, never a rule)."""
 
     @property
     def total_bytes(self) -> int:
         """Bytes on the wire, both directions, every round trip."""
         return sum(size for _, size in self.messages)
+
+
+@dataclass(slots=True)
+class _Ledger:
+    """The accounts kept while a relay runs."""
+
+    stage: str = ""
+    messages: list[tuple[str, int]] = field(default_factory=list)
+    round_trips: int = 0
+    failures: list[Code] = field(default_factory=list)
+    sender_seconds: float = 0.0
+    receiver_seconds: float = 0.0
+
+    def close(self, body: BlockBody) -> RelayOutcome:
+        return RelayOutcome(
+            body,
+            self.stage,
+            tuple(self.messages),
+            self.round_trips,
+            tuple(self.failures),
+            self.sender_seconds,
+            self.receiver_seconds,
+        )
 
 
 class _Sender:
@@ -149,7 +172,7 @@ class _Sender:
 class _Link:
     """Carries bytes between the two sides and keeps the accounts."""
 
-    def __init__(self, sender: _Sender, outcome: RelayOutcome) -> None:
+    def __init__(self, sender: _Sender, outcome: _Ledger) -> None:
         self.sender = sender
         self.outcome = outcome
 
@@ -259,21 +282,18 @@ def relay_block(
 ) -> RelayOutcome:
     """Relay one block from a sender holding it to a receiver with ``mempool``, starting at
     ``mode`` and descending the ladder on every typed error."""
-    outcome = RelayOutcome()
+    outcome = _Ledger()
     sender = _Sender(header, body)
     link = _Link(sender, outcome)
     block_hash = sender.block_hash
     if mode == Mode.RECONCILE:
         try:
-            outcome.body = _try_reconcile(link, block_hash, mempool, resolve)
-            return outcome
+            return outcome.close(_try_reconcile(link, block_hash, mempool, resolve))
         except RelayError as error:
             outcome.failures.append(error.code)
     if mode in (Mode.RECONCILE, Mode.COMPACT):
         try:
-            outcome.body = _try_compact(link, block_hash, mempool, resolve)
-            return outcome
+            return outcome.close(_try_compact(link, block_hash, mempool, resolve))
         except RelayError as error:
             outcome.failures.append(error.code)
-    outcome.body = _fetch_full(link, block_hash, mempool)
-    return outcome
+    return outcome.close(_fetch_full(link, block_hash, mempool))

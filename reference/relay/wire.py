@@ -5,7 +5,7 @@ Integers are little-endian. Counts, lengths and differential indexes are *Compac
 ``fd`` / ``fe`` / ``ff`` followed by ``v`` as a 2-, 4- or 8-byte integer. Only the shortest
 form is accepted, so every value has one encoding.
 
-A :class:`_Reader` never reads past its buffer and refuses a count before allocating
+A :class:`Reader` never reads past its buffer and refuses a count before allocating
 anything for it when the remaining bytes could not hold that many items: a hostile count
 costs nothing.
 """
@@ -41,7 +41,7 @@ def check_message_size(message: bytes) -> None:
         raise RelayError(Code.MESSAGE_TOO_LARGE, f"{len(message)} bytes exceeds {MAX_MESSAGE_SIZE}")
 
 
-class _Reader:
+class Reader:
     """A cursor over one message; every read is bounds-checked."""
 
     __slots__ = ("_data", "_offset")
