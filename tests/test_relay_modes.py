@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.relay import Scenario, build_case
+from benchmarks.relay import main as benchmark_main
 from reference.errors import Code, RelayError
 from reference.hash import Hash
 from reference.relay import session
@@ -227,3 +228,8 @@ def test_mempool_store() -> None:
     pool.remove(txid(b"a"))
     assert pool.get(txid(b"a")) is None and txid(b"b") in set(pool)
     assert make_body(canonical_order(b"c", [b"b"])).transactions[0] == b"c"
+
+
+def test_benchmark_quick_run_reconstructs_every_block(capsys: pytest.CaptureFixture[str]) -> None:
+    assert benchmark_main(["--quick"]) == 0
+    assert "every block reconstructed exactly" in capsys.readouterr().out
