@@ -81,14 +81,18 @@ class ReachabilityService:
         parent = nodes.get(selected_parent)
         if parent is None:
             raise UnknownBlock(selected_parent)
-        merged = [self._node(hash_) for hash_ in mergeset]
-        if len(merged) > 1 and len({id(node) for node in merged}) != len(merged):
-            raise InconsistentMergeset(block, mergeset, "the mergeset names a block twice")
-        for node in merged:
+        merged = []
+        for hash_ in mergeset:
+            node = nodes.get(hash_)
+            if node is None:
+                raise UnknownBlock(hash_)
             if _is_dag_ancestor(node, parent):
                 raise InconsistentMergeset(
-                    block, node.hash, f"{node.hash} is in the past of the selected parent"
+                    block, hash_, f"{hash_} is in the past of the selected parent"
                 )
+            merged.append(node)
+        if len(merged) > 1 and len(set(mergeset)) != len(merged):
+            raise InconsistentMergeset(block, mergeset, "the mergeset names a block twice")
         new_node = add_tree_block(self.store, block, parent, self._reindex_slack)
         for node in merged:
             _cover(node, new_node)

@@ -24,16 +24,12 @@ Every operation here keeps the pre-order of the tree, so lists ordered by interv
 from __future__ import annotations
 
 from bisect import bisect_right
+from math import floor
 from operator import attrgetter
 from typing import Final
 
 from reference.hash import Hash
-from reference.processes.reachability.interval import (
-    Interval,
-    IntervalError,
-    exponential_fractions,
-    round_half_away,
-)
+from reference.processes.reachability.interval import Interval, IntervalError
 from reference.processes.reachability.store import ReachabilityData, ReachabilityStore
 
 _START: Final = attrgetter("start")
@@ -158,10 +154,21 @@ def _split_exponential_into(
     if spare < 0:
         raise IntervalError(f"sizes {sizes} cannot be placed in [{start}, {end}]")
     if spare:
-        fractions = exponential_fractions(sizes)
+        # `exponential_fractions` and `round_half_away`, inlined: same binary64 operations
+        # in the same order.
+        largest = max(sizes)
+        weights = [2.0 ** -(largest - size) for size in sizes]
+        total = 0.0
+        for weight in weights:
+            total += weight
+        scale = float(spare)
         remaining = spare
         for index in range(len(sizes) - 1):
-            bias = min(remaining, round_half_away(float(spare) * fractions[index]))
+            share = scale * (weights[index] / total)
+            bias = floor(share)
+            if share - bias >= 0.5:
+                bias += 1
+            bias = min(bias, remaining)
             sizes[index] += bias
             remaining -= bias
         sizes[-1] += remaining
