@@ -24,6 +24,10 @@ def decode_bits(bits: int) -> int:
     """The integer a compact value denotes (0 for a negative mantissa).
 
     Rejects values outside u32 and values of 2^256 or more.
+
+    pre: 0 <= bits <= MAX_BITS
+    raises: InvalidDifficulty
+    post: 0 <= __return__ <= MAX_UINT256
     """
     if not isinstance(bits, int) or isinstance(bits, bool):
         raise InvalidDifficulty(bits, f"bits is an integer, not {type(bits).__name__}")
@@ -44,7 +48,11 @@ def decode_bits(bits: int) -> int:
 
 
 def encode_bits(value: int) -> int:
-    """The compact encoding of ``value`` (0 <= value < 2^256), truncating low bits."""
+    """The compact encoding of ``value`` (0 <= value < 2^256), truncating low bits.
+
+    pre: 0 <= value <= MAX_UINT256
+    post: 0 <= __return__ <= MAX_BITS and decode_bits(__return__) <= value
+    """
     if not isinstance(value, int) or isinstance(value, bool):
         raise InvalidDifficulty(value, f"a target is an integer, not {type(value).__name__}")
     if value < 0 or value > MAX_UINT256:

@@ -49,6 +49,9 @@ class Hash(bytes):
         """The hash of a textual block ID in Kaspa's vector files.
 
         The ID's ASCII bytes, right-padded with zero bytes to 32 bytes.
+
+        raises: MalformedHash
+        post: __return__.rstrip(bytes(1)) == label.rstrip(chr(0)).encode("ascii")
         """
         try:
             raw = label.encode("ascii")

@@ -46,6 +46,9 @@ def target_from_difficulty(difficulty: int) -> Target:
     """The target of a difficulty: ``(2^256 - 1) // difficulty``.
 
     Difficulty 0 (no target) and difficulty >= 2^256 (target 0, unmeetable) are rejected.
+
+    pre: 1 <= difficulty <= MAX_UINT256
+    post: __return__ * difficulty <= MAX_UINT256 < (__return__ + 1) * difficulty
     """
     difficulty = _require_int(difficulty, "difficulty")
     if difficulty < 1 or difficulty > MAX_UINT256:
@@ -54,7 +57,11 @@ def target_from_difficulty(difficulty: int) -> Target:
 
 
 def work_from_target(target: int) -> Work:
-    """``(~target // (target + 1)) + 1`` with ``~`` the 256-bit complement."""
+    """``(~target // (target + 1)) + 1`` with ``~`` the 256-bit complement.
+
+    pre: 0 <= target <= MAX_UINT256
+    post: __return__ == (1 << HASH_BITS) // (target + 1)
+    """
     target = _require_int(target, "target")
     if target < 0 or target > MAX_UINT256:
         raise InvalidDifficulty(target, "target must satisfy 0 <= t < 2^256")
@@ -63,5 +70,9 @@ def work_from_target(target: int) -> Work:
 
 
 def work_from_difficulty(difficulty: int) -> Work:
-    """The work of a block of the given difficulty."""
+    """The work of a block of the given difficulty.
+
+    pre: 1 <= difficulty <= MAX_UINT256
+    post: 1 <= __return__ <= difficulty
+    """
     return work_from_target(target_from_difficulty(difficulty))

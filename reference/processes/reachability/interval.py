@@ -80,7 +80,11 @@ class Interval:
         )
 
     def split_exact(self, sizes: Sequence[int]) -> list[Interval]:
-        """Consecutive intervals of exactly ``sizes``, which must sum to ``self.size()``."""
+        """Consecutive intervals of exactly ``sizes``, which must sum to ``self.size()``.
+
+        raises: IntervalError
+        post: [part.size() for part in __return__] == list(sizes)
+        """
         if any(s < 0 for s in sizes) or sum(sizes) != self.size():
             raise IntervalError(f"sizes {list(sizes)} do not partition {self}")
         parts: list[Interval] = []
@@ -135,7 +139,7 @@ def exponential_fractions(sizes: Sequence[int]) -> list[float]:
 def round_half_away(value: float) -> int:
     """Round a non-negative float to the nearest integer, halves away from zero.
 
-    pre: value >= 0
+    pre: 0 <= value < 2.0**64
     post: abs(__return__ - value) <= 0.5
     """
     floor = math.floor(value)
