@@ -1,0 +1,95 @@
+"""Kaspa's six GHOSTDAG DAG files, read from the ``shared`` anchors folder beside the repository.
+
+The files (``dag0.json`` … ``dag5.json``) come from kaspanet/rusty-kaspa
+``testing/integration/testdata/dags/``, byte-identical to kaspanet/kaspad
+``domain/consensus/testdata/dags/`` (both ISC-licensed). Harness rules both Kaspa
+implementations use, which the conversion keeps: a block's hash is its ID's ASCII bytes
+right-padded with zero bytes; every block carries mainnet genesis bits ``0x1d02ca33``, so
+blue work is ``W × blue_score``; blues and reds are ordered lists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from reference.bits import work_from_bits
+from reference.hash import Hash
+
+KASPA_GENESIS_BITS: Final = 0x1D02CA33
+"""The compact bits every block of Kaspa's DAG files carries."""
+
+SOURCE_REPOSITORY: Final = "https://github.com/kaspanet/rusty-kaspa"
+SOURCE_FOLDER: Final = "testing/integration/testdata/dags"
+MIRROR: Final = "https://github.com/kaspanet/kaspad domain/consensus/testdata/dags (byte-identical)"
+LICENSE: Final = "ISC License, Copyright (c) the Kaspa developers (rusty-kaspa, kaspad)"
+
+
+@dataclass(frozen=True, slots=True)
+class KaspaBlock:
+    """One block of a Kaspa DAG file with Kaspa's expectations."""
+
+    hash: Hash
+    """``Hash.from_label(ID)``."""
+    parents: tuple[Hash, ...]
+    """Parents in file order."""
+    selected_parent: Hash
+    """``ExpectedSelectedParent``."""
+    blues: tuple[Hash, ...]
+    """``ExpectedBlues`` (ordered)."""
+    reds: tuple[Hash, ...]
+    """``ExpectedReds`` (ordered)."""
+    blue_score: int
+    """``ExpectedScore``."""
+
+
+@dataclass(frozen=True, slots=True)
+class KaspaDag:
+    """One Kaspa DAG file."""
+
+    name: str
+    """File name without extension (``dag0``)."""
+    k: int
+    """The file's ``K``."""
+    genesis: Hash
+    """``Hash.from_label(GenesisID)``."""
+    blocks: tuple[KaspaBlock, ...]
+    """The listed blocks, in file order (topological)."""
+
+    @property
+    def work(self) -> int:
+        """The work of every block (the work of :data:`KASPA_GENESIS_BITS`)."""
+        return work_from_bits(KASPA_GENESIS_BITS)
+
+
+def shared_dir(repository_root: Path) -> Path:
+    """The anchors folder as CI lays it out: ``shared`` beside the repository."""
+    return repository_root.parent / "shared"
+
+
+def load_kaspa_dags(shared: Path) -> list[KaspaDag]:
+    """The six DAG files, in order; ``FileNotFoundError`` naming the folder when absent."""
+    folder = shared / "anchors" / "kaspa" / "dags"
+    dags: list[KaspaDag] = []
+    for number in range(6):
+        path = folder / f"dag{number}.json"
+        if not path.is_file():
+            raise FileNotFoundError(f"Kaspa DAG file {path} is missing (is ../shared there?)")
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        blocks = tuple(
+            KaspaBlock(
+                hash=Hash.from_label(block["ID"]),
+                parents=tuple(Hash.from_label(p) for p in block["Parents"]),
+                selected_parent=Hash.from_label(block["ExpectedSelectedParent"]),
+                blues=tuple(Hash.from_label(b) for b in block["ExpectedBlues"]),
+                reds=tuple(Hash.from_label(r) for r in block["ExpectedReds"]),
+                blue_score=int(block["ExpectedScore"]),
+            )
+            for block in raw["Blocks"]
+        )
+        dags.append(
+            KaspaDag(f"dag{number}", int(raw["K"]), Hash.from_label(raw["GenesisID"]), blocks)
+        )
+    return dags

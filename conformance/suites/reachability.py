@@ -1,0 +1,139 @@
+"""Capability ``reachability``: reflexive DAG and selected-chain ancestry.
+
+Methods ``is_dag_ancestor`` / ``is_chain_ancestor`` ``{"ancestor": H, "descendant": H}`` →
+``true`` / ``false``; both are reflexive; an unknown block is ``UNKNOWN_BLOCK``.
+
+Vectors: seeded DAGs grown block by block with queries interleaved (so an implementation that
+reorganises its index, as interval reachability does, is queried before and after), mixing
+reflexive pairs, true ancestors found by walking parent links, and random pairs. The larger
+DAGs carry small ``reindex_depth`` / ``reindex_slack`` overrides: they change no answer, and
+they make the reference exercise its reindexing; implementations without those parameters
+ignore them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from conformance.dags import DagShape, SeededBlock, seeded_dag
+from conformance.protocol import JsonObject, JsonValue, check_keys, decode_hash, encode_hash
+from conformance.session import Session
+from conformance.suites import Capability, GenerationContext, VectorFile
+from conformance.suites.dag import (
+    DAG_METHODS,
+    Script,
+    block_params,
+    consensus_overrides,
+    require,
+    reset_params,
+    script_file,
+)
+from reference.hash import Hash
+
+_PAIR = frozenset({"ancestor", "descendant"})
+
+
+def _pair(params: JsonObject) -> tuple[Hash, Hash]:
+    check_keys(params, "params", _PAIR)
+    return (
+        decode_hash(params["ancestor"], "params.ancestor"),
+        decode_hash(params["descendant"], "params.descendant"),
+    )
+
+
+def is_dag_ancestor(session: Session, params: JsonObject) -> JsonValue:
+    """``ancestor`` is in the past of ``descendant`` (reflexive)."""
+    ancestor, descendant = _pair(params)
+    return session.dag().is_dag_ancestor_of(ancestor, descendant)
+
+
+def is_chain_ancestor(session: Session, params: JsonObject) -> JsonValue:
+    """``ancestor`` is on the selected chain of ``descendant`` (reflexive)."""
+    ancestor, descendant = _pair(params)
+    return session.dag().is_chain_ancestor_of(ancestor, descendant)
+
+
+def _walk_up(block: SeededBlock, by_hash: dict[Hash, SeededBlock], rng: random.Random) -> Hash:
+    current = block
+    for _ in range(rng.randint(1, 12)):
+        if not current.parents:
+            break
+        current = by_hash[rng.choice(current.parents)]
+    return current.hash
+
+
+def _queries(script: Script, known: Sequence[SeededBlock], rng: random.Random, count: int) -> None:
+    by_hash = {block.hash: block for block in known}
+    for _ in range(count):
+        descendant = rng.choice(known)
+        roll = rng.random()
+        if roll < 0.15:
+            ancestor = descendant.hash
+        elif roll < 0.6:
+            ancestor = _walk_up(descendant, by_hash, rng)
+        else:
+            ancestor = rng.choice(known).hash
+        pair: JsonObject = {
+            "ancestor": encode_hash(ancestor),
+            "descendant": encode_hash(descendant.hash),
+        }
+        script.call("is_dag_ancestor", pair)
+        script.call("is_chain_ancestor", pair)
+
+
+_DAGS = (
+    # (blocks, max_width, max_delay, max_parents, reindex overrides)
+    (60, 2, 1, 4, None),
+    (60, 4, 2, 6, None),
+    (80, 6, 3, 8, None),
+    (120, 3, 2, 5, (4, 8)),
+    (200, 5, 2, 8, (4, 8)),
+    (300, 2, 1, 3, (3, 4)),
+)
+
+
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``reachability/generated.json``."""
+    cases: list[JsonObject] = []
+    for index, (size, width, delay, parents, reindex) in enumerate(_DAGS):
+        rng = context.rng(f"reachability/{index}")
+        blocks = seeded_dag(rng, DagShape(size, width, delay, parents, (1, 2, 3)))
+        name = f"dag{index} {size} blocks width<={width} delay<={delay}"
+        script = Script(name)
+        overrides = consensus_overrides(3, 32, 1000)
+        if reindex is not None:
+            overrides["reindex_depth"], overrides["reindex_slack"] = reindex
+        require(script.call("reset", reset_params(blocks[0], overrides)), {}, name)
+        for position, block in enumerate(blocks[1:], start=2):
+            require(script.call("add_block", block_params(block)), {"status": "accepted"}, name)
+            if position % 20 == 0:
+                _queries(script, blocks[:position], rng, 10)
+        _queries(script, blocks, rng, 60)
+        unknown: JsonObject = {"ancestor": "11" * 32, "descendant": encode_hash(blocks[0].hash)}
+        script.call("is_dag_ancestor", unknown)
+        script.call(
+            "is_chain_ancestor", {"ancestor": unknown["descendant"], "descendant": "11" * 32}
+        )
+        cases.append(script.case())
+    description = (
+        "Seeded DAGs grown block by block; DAG and chain ancestry queries interleaved "
+        "(reflexive pairs, true ancestors, random pairs) and unknown blocks."
+    )
+    return [
+        VectorFile(
+            "reachability/generated.json",
+            script_file("reachability", ["reachability"], description, cases),
+        )
+    ]
+
+
+CAPABILITY = Capability(
+    name="reachability",
+    methods={
+        **DAG_METHODS,
+        "is_dag_ancestor": is_dag_ancestor,
+        "is_chain_ancestor": is_chain_ancestor,
+    },
+    generate=generate,
+)

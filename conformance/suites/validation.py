@@ -1,0 +1,191 @@
+"""Capability ``validation``: which headers are rejected, with which code, and that a rejection
+changes nothing.
+
+Vectors: seeded DAGs into which headers breaking each rule are offered — ``DUPLICATE_BLOCK``,
+``NO_PARENTS``, ``TOO_MANY_PARENTS``, ``DUPLICATE_PARENT``, ``INVALID_DIFFICULTY`` (difficulty
+0, 2^256, zero and negative bits), ``UNKNOWN_PARENT``, ``PARENTS_NOT_ANTICHAIN``,
+``MERGESET_TOO_BIG``, ``BAD_BLUE_SCORE``, ``BAD_BLUE_WORK`` — plus headers breaking two rules
+at once (the earlier rule's code wins). After each rejected new hash, the same hash is offered
+again with a valid header and must be accepted: the rejection left no trace.
+"""
+
+from __future__ import annotations
+
+import random
+
+from conformance.dags import DagShape, SeededBlock, seeded_dag
+from conformance.dispatch import Dispatcher
+from conformance.protocol import JsonObject, encode_hash, encode_int
+from conformance.suites import Capability, GenerationContext, VectorFile
+from conformance.suites.dag import (
+    DAG_METHODS,
+    Script,
+    block_params,
+    consensus_overrides,
+    require,
+    reset_params,
+    script_file,
+)
+from reference.hash import HASH_SIZE, Hash
+
+_ACCEPTED: JsonObject = {"status": "accepted"}
+_MAX_PARENTS = 4
+_MERGESET_LIMIT = 10
+_K = 3
+
+
+def _rejected(code: str) -> JsonObject:
+    return {"status": "rejected", "error": code}
+
+
+class _Builder:
+    """Offers invalid headers to one growing DAG and records the replies."""
+
+    def __init__(
+        self, script: Script, rng: random.Random, blocks: list[SeededBlock], reset: JsonObject
+    ) -> None:
+        self.script = script
+        self.rng = rng
+        self.blocks = blocks
+        # A second reference DAG fed the same accepted headers: it computes a block's data
+        # before the case offers claims about it.
+        self.mirror = Dispatcher()
+        require(self.mirror.handle(0, "reset", reset), {}, "mirror")
+
+    def fresh(self) -> Hash:
+        return Hash(self.rng.randbytes(HASH_SIZE))
+
+    def tips(self) -> list[Hash]:
+        return sorted(self.script.reference().tips())
+
+    def offer(self, params: JsonObject, code: str | None, mirrored: bool = True) -> None:
+        expected = _ACCEPTED if code is None else _rejected(code)
+        require(self.script.call("add_block", params), expected, f"{self.script.name}: {code}")
+        if code is None and mirrored:
+            require(self.mirror.handle(0, "add_block", params), expected, "mirror")
+
+    def reject_then_accept(
+        self,
+        block: Hash,
+        parents: list[Hash],
+        code: str,
+        good_parents: tuple[Hash, ...] | None = None,
+        extra: JsonObject | None = None,
+    ) -> None:
+        """Offer a bad header for a new hash, then a valid one for the same hash."""
+        params: JsonObject = {
+            "hash": encode_hash(block),
+            "parents": [encode_hash(parent) for parent in parents],
+            "difficulty": "0x1",
+        }
+        params.update(extra or {})
+        self.offer(params, code)
+        if good_parents is None:
+            good_parents = tuple(self.tips()[-_MAX_PARENTS:])
+        good = SeededBlock(block, good_parents, 1)
+        self.offer(block_params(good), None)
+
+    def single_rules(self) -> None:
+        tips = self.tips()
+        tip = tips[-1]
+        known = self.blocks[1]
+        self.offer(block_params(known), "DUPLICATE_BLOCK")
+        self.offer(block_params(SeededBlock(self.blocks[0].hash, (tip,), 1)), "DUPLICATE_BLOCK")
+        self.reject_then_accept(self.fresh(), [], "NO_PARENTS")
+        many = [block.hash for block in self.blocks[-_MAX_PARENTS - 1 :]]
+        self.reject_then_accept(self.fresh(), many, "TOO_MANY_PARENTS")
+        self.reject_then_accept(self.fresh(), [tip, tip], "DUPLICATE_PARENT")
+        for difficulty in ("0x0", encode_int(1 << 256)):
+            bad: JsonObject = {"difficulty": difficulty}
+            self.reject_then_accept(self.fresh(), [tip], "INVALID_DIFFICULTY", extra=bad)
+        for bits in (0, 0x04923456, 0x21010000):
+            params: JsonObject = {
+                "hash": encode_hash(self.fresh()),
+                "parents": [encode_hash(tip)],
+                "bits": bits,
+            }
+            self.offer(params, "INVALID_DIFFICULTY")
+        self.reject_then_accept(self.fresh(), [tip, self.fresh()], "UNKNOWN_PARENT")
+        tip = self.tips()[-1]
+        below = self.script.reference().header(tip).parents[0]
+        self.reject_then_accept(self.fresh(), [tip, below], "PARENTS_NOT_ANTICHAIN")
+        self.reject_then_accept(self.fresh(), [self.blocks[0].hash, tip], "PARENTS_NOT_ANTICHAIN")
+
+    def rule_order(self) -> None:
+        tip = self.tips()[-1]
+        unknown = [self.fresh() for _ in range(_MAX_PARENTS + 1)]
+        self.offer({**block_params(self.blocks[0]), "parents": []}, "DUPLICATE_BLOCK")
+        self.reject_then_accept(self.fresh(), unknown, "TOO_MANY_PARENTS")
+        self.reject_then_accept(self.fresh(), [unknown[0], unknown[0]], "DUPLICATE_PARENT")
+        self.reject_then_accept(
+            self.fresh(), [unknown[0]], "INVALID_DIFFICULTY", extra={"difficulty": "0x0"}
+        )
+        below = self.script.reference().header(tip).parents[0]
+        self.reject_then_accept(self.fresh(), [tip, below, unknown[0]], "UNKNOWN_PARENT")
+
+    def claims(self) -> None:
+        """Claims one off in score, in work, in both; then the right ones."""
+        block = self.fresh()
+        parents = tuple(self.tips()[-_MAX_PARENTS:])
+        base = block_params(SeededBlock(block, parents, 1))
+        require(self.mirror.handle(0, "add_block", base), _ACCEPTED, "mirror")
+        data = self.mirror.session.dag().ghostdag_data(block)
+        score, work = data.blue_score, data.blue_work
+        wrong = (
+            ({"blue_score": score + 1}, "BAD_BLUE_SCORE"),
+            ({"blue_score": score - 1}, "BAD_BLUE_SCORE"),
+            ({"blue_work": encode_int(work + 1)}, "BAD_BLUE_WORK"),
+            ({"blue_score": score, "blue_work": encode_int(work - 1)}, "BAD_BLUE_WORK"),
+            ({"blue_score": score + 1, "blue_work": encode_int(work + 1)}, "BAD_BLUE_SCORE"),
+        )
+        for claims, code in wrong:
+            self.offer({**base, "claims": claims}, code)  # type: ignore[dict-item]
+        right: JsonObject = {"blue_score": score, "blue_work": encode_int(work)}
+        self.offer({**base, "claims": right}, None, mirrored=False)
+
+    def mergeset_too_big(self) -> None:
+        """A side chain off genesis longer than the limit, merged by a block on the main DAG."""
+        side = [self.blocks[0].hash]
+        for _ in range(_MERGESET_LIMIT):
+            block = SeededBlock(self.fresh(), (side[-1],), 1)
+            self.offer(block_params(block), None)
+            side.append(block.hash)
+        main = max(
+            self.tips(), key=lambda tip: self.script.reference().ghostdag_data(tip).blue_work
+        )
+        self.reject_then_accept(self.fresh(), [main, side[-1]], "MERGESET_TOO_BIG", (main,))
+
+
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``validation/generated.json``."""
+    cases: list[JsonObject] = []
+    for index in range(6):
+        rng = context.rng(f"validation/{index}")
+        blocks = seeded_dag(rng, DagShape(25 + 5 * index, 3, 1, _MAX_PARENTS, (1, 2)))
+        name = f"dag{index} {len(blocks)} blocks"
+        script = Script(name)
+        overrides = consensus_overrides(_K, _MAX_PARENTS, _MERGESET_LIMIT)
+        reset = reset_params(blocks[0], overrides)
+        require(script.call("reset", reset), {}, name)
+        half = len(blocks) // 2
+        builder = _Builder(script, rng, blocks[:half], reset)
+        for block in blocks[1:half]:
+            builder.offer(block_params(block), None)
+        builder.single_rules()
+        builder.rule_order()
+        builder.claims()
+        builder.mergeset_too_big()
+        cases.append(script.case())
+    description = (
+        "Headers breaking each validation rule, and two rules at once, offered to seeded DAGs; "
+        "each rejected new hash is then accepted with a valid header."
+    )
+    return [
+        VectorFile(
+            "validation/generated.json",
+            script_file("validation", ["validation"], description, cases),
+        )
+    ]
+
+
+CAPABILITY = Capability(name="validation", methods=dict(DAG_METHODS), generate=generate)

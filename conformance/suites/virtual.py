@@ -1,0 +1,90 @@
+"""Capability ``virtual``: the virtual block over the current tips, after every step.
+
+Method ``virtual`` ``{}`` → ``{"parents", "selected_parent", "blue_score", "blue_work",
+"mergeset_blues", "mergeset_reds"}``: the parents in descending ``(blue_work, hash)`` (the
+sink first, then other tips greedily while the parent count and the mergeset size limit
+allow), and the virtual's GHOSTDAG data over them.
+
+Vectors: seeded DAGs under tight ``max_block_parents`` and ``mergeset_size_limit`` (so the
+greedy parent choice skips and stops), the virtual queried after the reset and after every
+offered header — accepted ones, and rejected ones, after which it must not have moved.
+"""
+
+from __future__ import annotations
+
+from conformance.dags import DagShape, SeededBlock, seeded_dag
+from conformance.protocol import JsonObject, JsonValue, check_keys, encode_hash, encode_int
+from conformance.session import Session
+from conformance.suites import Capability, GenerationContext, VectorFile
+from conformance.suites.dag import (
+    DAG_METHODS,
+    Script,
+    block_params,
+    consensus_overrides,
+    reset_params,
+    script_file,
+)
+from reference.hash import HASH_SIZE, Hash
+
+
+def virtual(session: Session, params: JsonObject) -> JsonValue:
+    """``{}`` → the virtual block's parents and GHOSTDAG data."""
+    check_keys(params, "params")
+    state = session.dag().virtual_state()
+    return {
+        "parents": [encode_hash(parent) for parent in state.parents],
+        "selected_parent": encode_hash(state.selected_parent),
+        "blue_score": state.blue_score,
+        "blue_work": encode_int(state.blue_work),
+        "mergeset_blues": [encode_hash(block) for block in state.mergeset_blues],
+        "mergeset_reds": [encode_hash(block) for block in state.mergeset_reds],
+    }
+
+
+_SHAPES = (
+    # (k, max_block_parents, mergeset_size_limit, blocks, max_width, max_delay)
+    (1, 2, 4, 30, 3, 1),
+    (2, 3, 5, 30, 4, 2),
+    (3, 4, 8, 40, 5, 2),
+    (3, 2, 6, 40, 6, 3),
+    (4, 6, 10, 40, 6, 3),
+    (0, 3, 3, 30, 3, 2),
+    (5, 8, 20, 50, 8, 3),
+    (2, 16, 12, 40, 6, 2),
+)
+
+
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``virtual/generated.json``."""
+    cases: list[JsonObject] = []
+    for index, (k, max_parents, limit, size, width, delay) in enumerate(_SHAPES):
+        rng = context.rng(f"virtual/{index}")
+        shape = DagShape(size, width, delay, max_parents, (1, 2, 3))
+        blocks = seeded_dag(rng, shape)
+        name = f"dag{index} k={k} max_parents={max_parents} mergeset_limit={limit}"
+        script = Script(name)
+        script.call("reset", reset_params(blocks[0], consensus_overrides(k, max_parents, limit)))
+        script.call("virtual", {})
+        for block in blocks[1:]:
+            # Under a tight mergeset limit some generated blocks are rejected, and then so
+            # are blocks above them (UNKNOWN_PARENT): the virtual must not move on either.
+            script.call("add_block", block_params(block))
+            script.call("virtual", {})
+        orphan = SeededBlock(Hash(rng.randbytes(HASH_SIZE)), (Hash(rng.randbytes(HASH_SIZE)),), 1)
+        script.call("add_block", block_params(orphan))
+        script.call("virtual", {})
+        cases.append(script.case())
+    description = (
+        "The virtual block (parents, selected parent, blue score and work, mergeset colouring) "
+        "after the reset and after every offered header, under tight parent and mergeset limits."
+    )
+    return [
+        VectorFile(
+            "virtual/generated.json", script_file("virtual", ["virtual"], description, cases)
+        )
+    ]
+
+
+CAPABILITY = Capability(
+    name="virtual", methods={**DAG_METHODS, "virtual": virtual}, generate=generate
+)

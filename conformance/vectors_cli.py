@@ -1,0 +1,51 @@
+"""``dagspec vectors``: regenerate the published vectors, or check a folder against them.
+
+``generate --out DIR`` writes every vector file and the manifest below ``DIR``;
+``check [--dir DIR]`` regenerates in memory and compares byte for byte with ``DIR`` (default:
+the vectors shipped in the package), listing every missing, changed or unexpected file.
+Both read Kaspa's DAG files from the ``shared`` folder beside the repository (``--shared``
+to point elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from conformance.vectors import SEED, SHIPPED_VECTORS, differences, generate_files, write_files
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``generate`` and ``check`` actions."""
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    generate = actions.add_parser("generate", help="write the vectors and manifest to DIR")
+    generate.add_argument("--out", type=Path, required=True, metavar="DIR")
+    check = actions.add_parser("check", help="verify a folder holds exactly the vectors")
+    check.add_argument("--dir", type=Path, default=SHIPPED_VECTORS, metavar="DIR")
+    for action in (generate, check):
+        action.add_argument(
+            "--seed", type=int, default=SEED, help="master seed (default: %(default)s)"
+        )
+        action.add_argument("--shared", type=Path, default=None, help="the anchors folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate or check; exit 1 when ``check`` finds a difference."""
+    try:
+        files = generate_files(args.seed, args.shared)
+    except FileNotFoundError as error:
+        print(f"dagspec vectors: {error}")
+        return 2
+    if args.action == "generate":
+        write_files(files, args.out)
+        total = sum(len(data) for data in files.values())
+        print(f"wrote {len(files)} files ({total:,} bytes) to {args.out}")
+        return 0
+    problems = differences(files, args.dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{args.dir} is out of date: run `dagspec vectors generate --out {args.dir}`")
+        return 1
+    print(f"{args.dir}: {len(files)} files up to date")
+    return 0
