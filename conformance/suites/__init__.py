@@ -45,6 +45,7 @@ MODULES: Final[tuple[str, ...]] = (
     "conformance.suites.ghostdag",
     "conformance.suites.validation",
     "conformance.suites.virtual",
+    "conformance.suites.relay",
 )
 """Every capability module, in the order their suites run."""
 

@@ -413,6 +413,48 @@ def _reconcile_cases(rng: random.Random) -> list[JsonObject]:
     return [c.case() for c in (complete, partial, wrong, larger, hostile, bad)]
 
 
+# Two transactions whose short IDs collide under the key of the block built by
+# ``_collision_cases`` (short-ID nonce 7), found by a cycle-finding (Brent) search over
+# ``b"outsider:" + 6-byte counter``; generation re-checks the collision with the reference.
+_COLLIDING_COUNTERS: Final = (0xB83CE9DC9415, 0x47C385703AE2)
+
+
+def _collision_cases() -> list[JsonObject]:
+    # Its own fixed generator: the colliding pair above belongs to exactly this block.
+    rng = random.Random("relay: candidate collision")
+    header, transactions, parents = _block(rng, 12, 2)
+    nonce = 7
+    body = make_body(transactions)
+    pair = [b"outsider:" + counter.to_bytes(6, "little") for counter in _COLLIDING_COUNTERS]
+    key = short_id_key(header_hash(header), nonce)
+    if short_id(key, txid(pair[0])) != short_id(key, txid(pair[1])):
+        raise RuntimeError("relay vector generation: the stored pair no longer collides")
+    # Announcing an empty mempool gets no Bloom filter: both colliding transactions are
+    # candidates. The receiver counts their short ID once, and the IBLT then reports it as a
+    # key outside the block.
+    message = encode_reconcile_block(make_reconcile_block(header, body, nonce, 0))
+    case = Script("mode 2 two mempool transactions share a short ID")
+    _require(
+        case.call("relay_decode_block", _params(message, [*transactions[1:], *pair], parents)),
+        "complete",
+    )
+    # Mode 1: a message whose position 3 carries the pair's short ID. Two mempool transactions
+    # answer to it, so the receiver must ask for position 3 instead of guessing; the true
+    # transaction then completes the block.
+    block = make_compact_block(header, body, nonce)
+    ids = list(block.short_ids)
+    ids[2] = short_id(key, txid(pair[0]))
+    forged = encode_compact_block(CompactBlock(header, nonce, tuple(ids), block.prefilled))
+    ambiguous = Script("mode 1 two mempool transactions share a short ID")
+    params = _params(forged, [*transactions[1:], *pair], parents)
+    _require(ambiguous.call("relay_decode_block", params), "missing")
+    _require(
+        ambiguous.call("relay_decode_block", {**params, "answer": [transactions[3].hex()]}),
+        "complete",
+    )
+    return [case.case(), ambiguous.case()]
+
+
 def generate(context: GenerationContext) -> list[VectorFile]:
     """The relay vector files."""
     rng = context.rng("relay")
@@ -421,7 +463,12 @@ def generate(context: GenerationContext) -> list[VectorFile]:
         "mode 1 compact blocks and mode 2 reconciliation decoded against a given mempool, "
         "with missing transactions, collisions and malformed messages."
     )
-    cases = [*_anchor_cases(), *_compact_cases(rng), *_reconcile_cases(rng)]
+    cases = [
+        *_anchor_cases(),
+        *_compact_cases(rng),
+        *_reconcile_cases(rng),
+        *_collision_cases(),
+    ]
     return [VectorFile("relay/relay.json", script_file("relay", ["relay"], description, cases))]
 
 
