@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,9 @@ from hypothesis import strategies as st
 from reference.errors import Code, RelayError
 from reference.hash import Hash
 from reference.relay.body import canonical_order, make_body, merkle_root, txid
+from reference.relay.header import RelayHeader, encode_compact_header, encode_header
 from reference.relay.indexes import decode_indexes, encode_indexes
+from reference.relay.shortid import short_id_key
 from reference.relay.siphash import siphash24, siphash24_32
 from reference.relay.wire import Reader, encode_compact_size
 
@@ -143,3 +146,29 @@ def test_duplicate_and_empty_transactions_rejected() -> None:
         with pytest.raises(RelayError) as caught:
             make_body(canonical_order(bad[0], bad[1:]) if bad else [])
         assert caught.value.code == Code.MALFORMED_MESSAGE
+
+
+_HEADER = RelayHeader(1, (Hash(bytes(32)),), 0, 0, 0, 0, 0, Hash(bytes(32)))
+_BROKEN_HEADERS = {
+    "version": replace(_HEADER, version=1 << 16),
+    "blue_score": replace(_HEADER, blue_score=1 << 64),
+    "timestamp": replace(_HEADER, timestamp=-1),
+    "nonce": replace(_HEADER, nonce=1 << 64),
+    "bits": replace(_HEADER, bits=1 << 32),
+    "blue_work": replace(_HEADER, blue_work=1 << 256),
+    "no parents": replace(_HEADER, parents=()),
+    "256 parents": replace(_HEADER, parents=(Hash(bytes(32)),) * 256),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BROKEN_HEADERS))
+def test_header_fields_out_of_range_are_typed_errors(name: str) -> None:
+    for encode in (encode_header, encode_compact_header):
+        with pytest.raises(RelayError) as caught:
+            encode(_BROKEN_HEADERS[name])
+        assert caught.value.code == Code.MALFORMED_MESSAGE
+
+
+def test_short_id_nonce_must_be_a_u64() -> None:
+    with pytest.raises(RelayError):
+        short_id_key(Hash(bytes(32)), 1 << 64)

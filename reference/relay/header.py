@@ -59,6 +59,26 @@ class RelayHeader:
     """Merkle root of the block body (reference.relay.body.merkle_root)."""
 
 
+_FIELD_BITS: Final = (
+    ("version", 16),
+    ("blue_score", 64),
+    ("timestamp", 64),
+    ("nonce", 64),
+    ("bits", 32),
+)
+
+
+def _check_ranges(header: RelayHeader) -> None:
+    for name, bits in _FIELD_BITS:
+        value = getattr(header, name)
+        if not isinstance(value, int) or not 0 <= value < 1 << bits:
+            raise RelayError(Code.MALFORMED_MESSAGE, f"{name} is not a {bits}-bit unsigned integer")
+    if not 0 <= header.blue_work < 1 << 256:
+        raise RelayError(Code.MALFORMED_MESSAGE, "blue_work is not a 256-bit unsigned integer")
+    if not 1 <= len(header.parents) <= MAX_PARENTS:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"a header has 1 to {MAX_PARENTS} parents")
+
+
 def _fields_tail(header: RelayHeader) -> bytes:
     return (
         header.blue_score.to_bytes(8, "little")
@@ -71,9 +91,8 @@ def _fields_tail(header: RelayHeader) -> bytes:
 
 
 def encode_header(header: RelayHeader) -> bytes:
-    """The full serialisation of a header."""
-    if not 1 <= len(header.parents) <= MAX_PARENTS:
-        raise RelayError(Code.MALFORMED_MESSAGE, f"a header has 1 to {MAX_PARENTS} parents")
+    """The full serialisation of a header (fields out of range raise ``MALFORMED_MESSAGE``)."""
+    _check_ranges(header)
     return (
         header.version.to_bytes(2, "little")
         + bytes([len(header.parents)])
@@ -118,8 +137,7 @@ def read_header(reader: Reader) -> RelayHeader:
 
 def encode_compact_header(header: RelayHeader) -> bytes:
     """The compact form: header hash, then the header with parent prefixes."""
-    if not 1 <= len(header.parents) <= MAX_PARENTS:
-        raise RelayError(Code.MALFORMED_MESSAGE, f"a header has 1 to {MAX_PARENTS} parents")
+    _check_ranges(header)
     return (
         header_hash(header)
         + header.version.to_bytes(2, "little")

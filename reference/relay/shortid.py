@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
+from reference.errors import Code, RelayError
 from reference.hash import Hash
 from reference.relay.siphash import siphash24_32
 
@@ -39,6 +40,8 @@ class ShortIdKey:
 
 def short_id_key(block_hash: Hash, nonce: int) -> ShortIdKey:
     """The key of the announcement of ``block_hash`` with ``nonce`` (0 <= nonce < 2^64)."""
+    if not 0 <= nonce < 1 << 64:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"a short-ID nonce is a u64, got {nonce}")
     digest = hashlib.blake2b(
         block_hash + nonce.to_bytes(8, "little"), digest_size=32, person=b"dagspec-shortid"
     ).digest()
