@@ -321,7 +321,7 @@ def decode_get_by_short_id(data: bytes) -> tuple[Hash, tuple[int, ...]]:
         for i in range(0, len(raw), SHORT_ID_SIZE)
     )
     if any(a >= b for a, b in pairwise(ids)):
-        raise RelayError(Code.SHORT_ID_COLLISION, "short IDs must be strictly ascending")
+        raise RelayError(Code.MALFORMED_MESSAGE, "short IDs must be strictly ascending")
     return block_hash, ids
 
 
