@@ -28,11 +28,15 @@ typecheck: setup
 pytest: setup
 	$(BIN)/python -m pytest -n 2 -q
 
-test: lint typecheck pytest docs
+test: lint typecheck pytest docs prove
 
 # The rendered spec (spec/ + API pages) in docs/_build/html; any warning is an error.
 docs: setup
 	$(BIN)/sphinx-build -W --keep-going -E -q -c docs . docs/_build/html
+
+# Every Z3 proof and CrossHair contract (spec/invariants.md); fails on any counterexample.
+prove: setup
+	$(BIN)/dagspec prove
 
 bench: setup
 	$(BIN)/python -m benchmarks
