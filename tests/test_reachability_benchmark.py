@@ -13,4 +13,4 @@ def test_quick_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) ->
     assert "baseline = PastSetReachability on the first 512 blocks" in output
     assert "wide 2^9" in output and "wide 2^10" in output
     verdicts = [line for line in output.splitlines() if line.strip().startswith(("met", "MISSED"))]
-    assert len(verdicts) == 4
+    assert len(verdicts) == 5
