@@ -91,7 +91,7 @@ class ReachabilityService:
                     block, hash_, f"{hash_} is in the past of the selected parent"
                 )
             merged.append(node)
-        if len(merged) > 1 and len(set(mergeset)) != len(merged):
+        if len(merged) > 1 and len({id(node) for node in merged}) != len(merged):
             raise InconsistentMergeset(block, mergeset, "the mergeset names a block twice")
         new_node = add_tree_block(self.store, block, parent, self._reindex_slack)
         for node in merged:
