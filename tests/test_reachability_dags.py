@@ -213,7 +213,7 @@ def _antichain(
     )
 
 
-@settings(max_examples=600)
+@settings(max_examples=1000)
 @given(layered_cases())
 def test_layered_dags_match_the_closure(
     case: tuple[list[tuple[Hash, tuple[Hash, ...]]], Setting],
