@@ -261,3 +261,26 @@ def test_fast_split_matches_split_exponential(start: int, sizes: list[int], spar
     children = [ReachabilityData(h(i), 0, 0, None, 0) for i in range(len(sizes))]
     _split_exponential_into(children, whole.start, whole.end, list(sizes))
     assert [child.interval() for child in children] == expected
+
+
+def test_reindex_root_follows_the_tip_and_resists_short_reorgs() -> None:
+    """Depth 2, slack 3: the root trails the tip by 2 heights, and moves to another chain only
+    once that chain's tip is 3 heights above it."""
+    tree = service(depth=2, slack=3)
+    chain_a = [(10 + i, 10 + i - 1 if i > 1 else 1) for i in range(1, 7)]  # heights 1..6
+    for block, parent in chain_a:
+        tree.add_block(h(block), h(parent), [])
+        tree.hint_selected_tip(h(block))
+    assert tree.store.reindex_root.hash == h(14)  # height 4 = 6 - 2
+    parent = 11  # fork below the root, at height 1
+    for height in range(2, 8):
+        block = 20 + height
+        tree.add_block(h(block), h(parent), [])
+        tree.hint_selected_tip(h(block))
+        parent = block
+        if height < 4 + 3:
+            assert tree.store.reindex_root.hash == h(14)
+    assert tree.store.reindex_root.hash == h(25)  # height 5 = 7 - 2, on the new chain
+    assert tree_invariant_violations(tree) == []
+    assert tree.is_chain_ancestor_of(h(11), h(27))
+    assert not tree.is_chain_ancestor_of(h(12), h(27))
