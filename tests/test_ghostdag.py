@@ -90,6 +90,14 @@ def test_large_wide_dags_equal_oracle() -> None:
     assert total_reds > 0, "the wide DAGs are meant to produce red blocks"
 
 
+def test_very_wide_dags_equal_oracle_at_tos_and_kaspa_k() -> None:
+    # Up to 24 blocks per layer and 32 parents: anticones far beyond K = 10 (TOS) and K = 18
+    # (Kaspa 1 BPS), so both bounds of the k-cluster check are exercised.
+    shape = Shape(layers=0, max_width=24, max_delay=3, max_parents=32, max_difficulty=3)
+    for seed, k in ((4, 18), (5, 10)):
+        assert _check_equals_oracle(random_layered_dag(seed, 250, shape), k) > 0
+
+
 @given(layered_dags(), KS)
 @settings(max_examples=100)
 @example(THREE_WAY_MERGE, 1)
