@@ -14,11 +14,13 @@ from typing import Any
 
 import z3
 
+from proofs import bits as bits_proofs
 from proofs import contracts
 from proofs import interval as interval_proofs
 from proofs import work as work_proofs
 from proofs.interval import IntervalModel, size_model
 from proofs.obligation import Verdict, evaluate
+from reference.bits import encode_bits
 from reference.work import MAX_UINT256, work_from_target
 
 
@@ -64,6 +66,25 @@ def test_work_bounds_and_blue_work_refute_zero_work() -> None:
 def test_work_monotonicity_refutes_an_increasing_formula() -> None:
     outcome = work_proofs.prove_work_non_increasing_in_target(lambda target: target + 1)
     assert outcome.verdict is Verdict.COUNTEREXAMPLE
+
+
+def _encode_without_sign_adjustment(value: Any) -> Any:
+    # The planted bug: a 24-bit window with its top bit set is kept as it is, although
+    # decoding reads that bit as a negative sign.
+    size = bits_proofs.byte_length_model(value)
+    widened = bits_proofs._select(size, [(s, value * 256 ** (3 - s)) for s in range(4)], 0)
+    narrowed = bits_proofs._select(size, [(s, value / 256 ** (s - 3)) for s in range(4, 33)], 0)
+    return z3.If(size <= 3, widened, narrowed) + size * (1 << 24)
+
+
+def test_bits_round_trip_refutes_a_missing_sign_adjustment() -> None:
+    outcome = bits_proofs.prove_round_trip_keeps_nonzero(_encode_without_sign_adjustment)
+    assert outcome.verdict is Verdict.COUNTEREXAMPLE
+    value = _assignment(outcome.detail, "v")
+    assert value > 0
+    bits = evaluate(_encode_without_sign_adjustment(z3.IntVal(value)))
+    # The counterexample is a value the planted copy really encodes differently.
+    assert bits != encode_bits(value)
 
 
 def test_split_half_refutes_a_gap_between_halves() -> None:
