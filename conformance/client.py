@@ -103,14 +103,16 @@ class AdapterProcess:
         """Queue bytes (one or more complete lines) for the adapter's stdin."""
         self._requests.put(data)
 
-    def receive(self) -> JsonObject:
-        """The next reply; :class:`AdapterFailure` on timeout, exit or a malformed line."""
+    def receive(self, timeout: float | None = None) -> JsonObject:
+        """The next reply; :class:`AdapterFailure` on timeout, exit or a malformed line.
+
+        ``timeout`` replaces the per-request timeout for this one reply.
+        """
+        wait = self.timeout if timeout is None else timeout
         try:
-            line = self._replies.get(timeout=self.timeout)
+            line = self._replies.get(timeout=wait)
         except queue.Empty:
-            raise AdapterFailure(
-                f"no reply within {self.timeout:g} s", self.stderr_tail()
-            ) from None
+            raise AdapterFailure(f"no reply within {wait:g} s", self.stderr_tail()) from None
         if line == _EOF:
             self._replies.put(_EOF)  # stays dead for any later receive
             status = self._process.wait()

@@ -64,9 +64,9 @@ class SuiteTally:
 class Progress:
     """A live counter on a terminal; one finished line per suite everywhere."""
 
-    def __init__(self, stream: TextIO = sys.stdout) -> None:
-        self._stream = stream
-        self._live = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream if stream is not None else sys.stdout
+        self._live = self._stream.isatty()
 
     def update(self, suite: str, done: int, total: int) -> None:
         """``suite  done/total`` (only on a terminal)."""

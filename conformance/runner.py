@@ -29,6 +29,9 @@ from conformance.vectors import SHIPPED_VECTORS, VectorError, VectorSet, load_ve
 DEFAULT_TIMEOUT = 10.0
 """Seconds the runner waits for any one reply."""
 
+STARTUP_TIMEOUT = 60.0
+"""Seconds a freshly started adapter may take to answer ``hello`` (at least the timeout)."""
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """``conformance run --adapter CMD [--vectors DIR] [--junit FILE] ...``."""
@@ -81,7 +84,7 @@ class _Adapter:
         process = self.get()
         request_id = self.ids.take()
         process.send(encode_line({"id": request_id, "method": "hello", "params": {}}))
-        reply = process.receive()
+        reply = process.receive(max(self._timeout, STARTUP_TIMEOUT))
         result = reply.get("result")
         if reply.get("id") != request_id or not isinstance(result, dict):
             raise AdapterFailure(f"bad hello reply {reply!r}")

@@ -143,17 +143,27 @@ class _Builder:
         right: JsonObject = {"blue_score": score, "blue_work": encode_int(work)}
         self.offer({**base, "claims": right}, None, mirrored=False)
 
-    def mergeset_too_big(self) -> None:
-        """A side chain off genesis longer than the limit, merged by a block on the main DAG."""
-        side = [self.blocks[0].hash]
-        for _ in range(_MERGESET_LIMIT):
-            block = SeededBlock(self.fresh(), (side[-1],), 1)
+    def _side_chain(self, length: int) -> Hash:
+        side = self.blocks[0].hash
+        for _ in range(length):
+            block = SeededBlock(self.fresh(), (side,), 1)
             self.offer(block_params(block), None)
-            side.append(block.hash)
-        main = max(
-            self.tips(), key=lambda tip: self.script.reference().ghostdag_data(tip).blue_work
-        )
-        self.reject_then_accept(self.fresh(), [main, side[-1]], "MERGESET_TOO_BIG", (main,))
+            side = block.hash
+        return side
+
+    def _sink(self) -> Hash:
+        reference = self.script.reference()
+        return max(self.tips(), key=lambda tip: reference.ghostdag_data(tip).blue_work)
+
+    def mergeset_limit(self) -> None:
+        """Side chains off genesis merged by a block on the main DAG: one making a mergeset of
+        exactly the limit (accepted), one a block longer (rejected)."""
+        side = self._side_chain(_MERGESET_LIMIT - 1)
+        at_limit = SeededBlock(self.fresh(), (self._sink(), side), 1)
+        self.offer(block_params(at_limit), None)
+        side = self._side_chain(_MERGESET_LIMIT)
+        main = self._sink()
+        self.reject_then_accept(self.fresh(), [main, side], "MERGESET_TOO_BIG", (main,))
 
 
 def generate(context: GenerationContext) -> list[VectorFile]:
@@ -174,7 +184,7 @@ def generate(context: GenerationContext) -> list[VectorFile]:
         builder.single_rules()
         builder.rule_order()
         builder.claims()
-        builder.mergeset_too_big()
+        builder.mergeset_limit()
         cases.append(script.case())
     description = (
         "Headers breaking each validation rule, and two rules at once, offered to seeded DAGs; "
