@@ -28,7 +28,11 @@ typecheck: setup
 pytest: setup
 	$(BIN)/python -m pytest -n 2 -q
 
-test: lint typecheck pytest docs prove
+test: lint typecheck pytest docs prove vectors-check
+
+# The committed vectors are exactly what the generator writes (needs ../shared for Kaspa's DAGs).
+vectors-check: setup
+	$(BIN)/dagspec vectors check
 
 # The rendered spec (spec/ + API pages) in docs/_build/html; any warning is an error.
 docs: setup
