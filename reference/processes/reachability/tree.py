@@ -326,7 +326,8 @@ class _Reindex:
         The free room at an edge is capped by what ``child``'s current interval leaves
         there, so the new allocation always contains ``child``'s interval and ``child``'s
         subtree never moves. (Kaspa reserves the full slack and re-lays ``child``'s whole
-        subtree when it no longer fits, which happens on about every other root move.)
+        subtree when it no longer fits, which a chain block, usually its parent's first
+        child, often does not.)
         """
         siblings = parent.children
         index = siblings.index(child)
