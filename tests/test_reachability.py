@@ -28,6 +28,7 @@ from reference.processes.reachability.tree import (
     CapacityExhausted,
     _Reindex,
     _split_exponential_into,
+    add_tree_block,
 )
 from tests.test_reachability_dags import snapshot
 
@@ -284,3 +285,16 @@ def test_reindex_root_follows_the_tip_and_resists_short_reorgs() -> None:
     assert tree_invariant_violations(tree) == []
     assert tree.is_chain_ancestor_of(h(11), h(27))
     assert not tree.is_chain_ancestor_of(h(12), h(27))
+
+
+@given(st.integers(1, 2**64), st.integers(1, 2**64), st.integers(0, 3))
+def test_new_block_takes_the_left_half_of_the_room(start: int, room: int, children: int) -> None:
+    """Insertion without reindexing gives ``Interval.split_half()[0]`` of the free room."""
+    tree = service(capacity=Interval(start, start + children + room))
+    parent = tree.store.genesis
+    for index in range(children):
+        tree.store.insert(h(100 + index), parent, start + index, start + index)
+    node = add_tree_block(tree.store, h(2), parent, 0)
+    free = Interval(start + children, start + children + room - 1)
+    assert node.interval() == free.split_half()[0]
+    assert tree_invariant_violations(tree) == []

@@ -68,9 +68,11 @@ class ReachabilityStore:
         self.reindex_root: ReachabilityData = root
         """Reindexing never re-lays blocks above this chain block (see ``tree``)."""
 
-    def insert(self, block: Hash, parent: ReachabilityData, interval: Interval) -> ReachabilityData:
-        """Record ``block`` as the last tree child of ``parent`` at ``interval``."""
-        node = ReachabilityData(block, interval.start, interval.end, parent, parent.height + 1)
+    def insert(
+        self, block: Hash, parent: ReachabilityData, start: int, end: int
+    ) -> ReachabilityData:
+        """Record ``block`` as the last tree child of ``parent`` at ``[start, end]``."""
+        node = ReachabilityData(block, start, end, parent, parent.height + 1)
         parent.children.append(node)
         self.nodes[block] = node
         return node

@@ -46,13 +46,19 @@ class CapacityExhausted(IntervalError):
 def add_tree_block(
     store: ReachabilityStore, block: Hash, parent: ReachabilityData, reindex_slack: int
 ) -> ReachabilityData:
-    """Insert ``block`` as the last tree child of ``parent``, reindexing if out of room."""
-    remaining = _remaining_after(parent)
-    if not remaining.is_empty():
-        return store.insert(block, parent, remaining.split_half()[0])
+    """Insert ``block`` as the last tree child of ``parent``, reindexing if out of room.
+
+    The block takes the left half of the room after the parent's last child, as
+    ``Interval.split_half`` cuts it (the left half gets the odd integer), computed here on
+    plain integers because every insertion runs it.
+    """
+    start = parent.children[-1].end + 1 if parent.children else parent.start
+    end = parent.end - 1  # the parent's own last integer is never given to a child
+    if start <= end:
+        return store.insert(block, parent, start, start + (end - start + 2) // 2 - 1)
     # The empty interval sits exactly at the end of the parent's child capacity; reclaiming
     # room "after" the reindex root's chain relies on that position.
-    node = store.insert(block, parent, remaining)
+    node = store.insert(block, parent, start, end)
     try:
         _Reindex(store, reindex_slack).make_room(node)
     except CapacityExhausted:
