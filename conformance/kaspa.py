@@ -10,6 +10,7 @@ blue work is ``W × blue_score``; blues and reds are ordered lists.
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,3 +94,29 @@ def load_kaspa_dags(shared: Path) -> list[KaspaDag]:
             KaspaDag(f"dag{number}", int(raw["K"]), Hash.from_label(raw["GenesisID"]), blocks)
         )
     return dags
+
+
+STRESS_FOLDER: Final = "testing/integration/testdata/reachability"
+"""Where Kaspa's reachability stress DAGs live upstream (topology only, no expectations)."""
+
+STRESS_FILES: Final = (
+    "attack-dag-blocks--2^12-delay-factor--1-k--18.json.gz",
+    "noattack-dag-blocks--2^12-delay-factor--1-k--18.json.gz",
+)
+"""The two 4,091-block stress DAGs built with K = 18; "attack" is shaped to force reindexing."""
+
+
+def load_stress_dag(shared: Path, file_name: str) -> list[tuple[Hash, tuple[Hash, ...]]]:
+    """``(block, parents)`` of a Kaspa reachability stress DAG in file order (genesis first).
+
+    Block IDs become hashes as in the GHOSTDAG files: ASCII bytes right-padded with zeros.
+    """
+    path = shared / "anchors" / "kaspa" / "reachability" / file_name
+    if not path.is_file():
+        raise FileNotFoundError(f"Kaspa stress DAG {path} is missing (is ../shared there?)")
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        raw = json.load(stream)
+    return [
+        (Hash.from_label(block["id"]), tuple(Hash.from_label(p) for p in block["parents"]))
+        for block in raw
+    ]

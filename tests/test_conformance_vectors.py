@@ -220,12 +220,18 @@ def test_ghostdag_vectors_agree_with_the_brute_force_oracle(path: str) -> None:
     assert checked > 100
 
 
-def test_reachability_vectors_agree_with_past_sets() -> None:
+@pytest.mark.parametrize(
+    ("path", "minimum"),
+    [("reachability/generated.json", 300), ("reachability/kaspa-stress.json", 400)],
+)
+def test_reachability_vectors_agree_with_past_sets(path: str, minimum: int) -> None:
+    """DAG ancestry against past sets; chain ancestry against the selected chains of the
+    brute-force GHOSTDAG oracle where it is affordable, else against DAG ancestry."""
     checked = 0
-    for name, steps in _steps("reachability/generated.json"):
+    for name, steps in _steps(path):
         parents, work, k = _dag_of(steps)
         past = transitive_past(parents)
-        oracle = ghostdag_oracle(parents, work, k)
+        oracle = ghostdag_oracle(parents, work, k) if len(parents) <= 400 else None
         for step in steps:
             if step["method"] not in ("is_dag_ancestor", "is_chain_ancestor"):
                 continue
@@ -234,17 +240,19 @@ def test_reachability_vectors_agree_with_past_sets() -> None:
             if descendant not in past or ancestor not in past:
                 assert step["expect"] == {"error": "UNKNOWN_BLOCK"}, name
                 continue
+            in_past = ancestor in past[descendant]
             if step["method"] == "is_dag_ancestor":
-                expected = ancestor in past[descendant]
-            else:
+                assert step["expect"] == {"result": in_past}, f"{name}: {step['params']}"
+            elif oracle is not None:
                 chain, current = set(), descendant
                 while current is not None:
                     chain.add(current)
                     current = oracle[current].selected_parent  # type: ignore[assignment]
-                expected = ancestor in chain
-            assert step["expect"] == {"result": expected}, f"{name}: {step['params']}"
+                assert step["expect"] == {"result": ancestor in chain}, f"{name}: {step['params']}"
+            elif step["expect"]["result"]:
+                assert in_past, f"{name}: a chain ancestor outside the past: {step['params']}"
             checked += 1
-    assert checked > 300
+    assert checked > minimum
 
 
 def test_kaspa_vectors_are_kaspas_files_converted_with_attribution() -> None:

@@ -17,6 +17,13 @@ import random
 from collections.abc import Sequence
 
 from conformance.dags import DagShape, SeededBlock, seeded_dag
+from conformance.kaspa import (
+    LICENSE,
+    SOURCE_REPOSITORY,
+    STRESS_FILES,
+    STRESS_FOLDER,
+    load_stress_dag,
+)
 from conformance.protocol import JsonObject, JsonValue, check_keys, decode_hash, encode_hash
 from conformance.session import Session
 from conformance.suites import Capability, GenerationContext, VectorFile
@@ -93,8 +100,33 @@ _DAGS = (
 )
 
 
+def _stress_cases(context: GenerationContext) -> list[JsonObject]:
+    """Kaspa's two stress DAGs, queried every 250 blocks and 400 times at the end."""
+    if context.shared_dir is None:
+        raise FileNotFoundError("the Kaspa stress DAGs need the shared anchors folder")
+    cases: list[JsonObject] = []
+    for file_name in STRESS_FILES:
+        dag = load_stress_dag(context.shared_dir, file_name)
+        blocks = [SeededBlock(block, parents, 1) for block, parents in dag]
+        rng = context.rng(f"reachability/kaspa/{file_name}")
+        name = file_name.removesuffix(".json.gz")
+        script = Script(name)
+        # Small reindex parameters make the reference re-lay its intervals often; they change
+        # no answer, and implementations without them ignore them.
+        overrides = consensus_overrides(18, 10, 180)
+        overrides["reindex_depth"], overrides["reindex_slack"] = 16, 64
+        require(script.call("reset", reset_params(blocks[0], overrides, "kaspa-1bps")), {}, name)
+        for position, block in enumerate(blocks[1:], start=2):
+            require(script.call("add_block", block_params(block)), {"status": "accepted"}, name)
+            if position % 250 == 0:
+                _queries(script, blocks[:position], rng, 10)
+        _queries(script, blocks, rng, 200)
+        cases.append(script.case())
+    return cases
+
+
 def generate(context: GenerationContext) -> list[VectorFile]:
-    """``reachability/generated.json``."""
+    """``reachability/generated.json`` and ``reachability/kaspa-stress.json``."""
     cases: list[JsonObject] = []
     for index, (size, width, delay, parents, reindex) in enumerate(_DAGS):
         rng = context.rng(f"reachability/{index}")
@@ -120,11 +152,29 @@ def generate(context: GenerationContext) -> list[VectorFile]:
         "Seeded DAGs grown block by block; DAG and chain ancestry queries interleaved "
         "(reflexive pairs, true ancestors, random pairs) and unknown blocks."
     )
+    stress = script_file(
+        "reachability",
+        ["reachability"],
+        "Kaspa's two 4,091-block reachability stress DAGs (K = 18; 'attack' is shaped to force "
+        "reindexing), grown block by block with ancestry queries every 250 blocks and at the "
+        "end. Kaspa publishes no expectations for them; these are the specification's answers, "
+        "checked against brute-force past sets by the test suite.",
+        _stress_cases(context),
+        source={
+            "repository": SOURCE_REPOSITORY,
+            "path": f"{STRESS_FOLDER}/{{{','.join(STRESS_FILES)}}}",
+            "mirror": "https://github.com/kaspanet/kaspad (same files)",
+            "license": LICENSE,
+            "conversion": "block hash = the ID's ASCII bytes right-padded with zero bytes; every "
+            "block difficulty 1; topology unchanged",
+        },
+    )
     return [
         VectorFile(
             "reachability/generated.json",
             script_file("reachability", ["reachability"], description, cases),
-        )
+        ),
+        VectorFile("reachability/kaspa-stress.json", stress),
     ]
 
 
