@@ -119,6 +119,23 @@ def test_a_hang_times_out_per_case(monkeypatch: pytest.MonkeyPatch) -> None:
     assert all("no reply within 0.5 s" in r.outcome.message for r in ghostdag.records)
 
 
+def test_a_malformed_reply_fails_the_case_and_the_adapter_is_replaced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(REPOSITORY_ROOT)
+    tallies, _ = run_vectors(
+        _few(3),
+        _mutant("garbage_reply_to_work"),
+        timeout=10,
+        suites=["work", "kaspa"],
+        progress=_Quiet(),
+    )
+    suites = _by_suite(tallies)
+    assert suites["work"].failed == suites["work"].cases == 3
+    assert all("reply is not JSON" in r.outcome.message for r in suites["work"].records)
+    assert suites["kaspa"].passed == suites["kaspa"].cases > 0
+
+
 def test_tampered_vectors_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "vectors"
     shutil.copytree(SHIPPED_VECTORS, copy)
