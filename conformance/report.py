@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,14 +65,21 @@ class SuiteTally:
 class Progress:
     """A live counter on a terminal; one finished line per suite everywhere."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, heartbeat: float = 15.0) -> None:
+        """Live on a terminal; elsewhere (CI logs) a line every ``heartbeat`` seconds."""
         self._stream = stream if stream is not None else sys.stdout
         self._live = self._stream.isatty()
+        self._heartbeat = heartbeat
+        self._last = time.monotonic()
 
     def update(self, suite: str, done: int, total: int) -> None:
-        """``suite  done/total`` (only on a terminal)."""
+        """``suite  done/total``: rewritten in place on a terminal, else now and then."""
         if self._live:
             self._stream.write(f"\r  {suite:<14} {done:>5}/{total:<5}")
+            self._stream.flush()
+        elif time.monotonic() - self._last >= self._heartbeat and done < total:
+            self._last = time.monotonic()
+            self._stream.write(f"  {suite:<14} {done:>5}/{total} cases …\n")
             self._stream.flush()
 
     def finish(self, tally: SuiteTally) -> None:
@@ -80,6 +88,7 @@ class Progress:
         verdict = "ok" if tally.failed == 0 else "FAILED"
         if tally.cases == tally.skipped:
             verdict = "skipped"
+        self._last = time.monotonic()
         self._stream.write(
             f"{prefix}  {tally.name:<14} {tally.cases:>5} cases  {tally.passed:>5} passed  "
             f"{tally.failed:>4} failed  {tally.skipped:>4} skipped  {tally.seconds:6.2f} s  "
