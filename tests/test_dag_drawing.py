@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sphinx.application import Sphinx
+from sphinx.util.docutils import docutils_namespace
 
 from conformance.strategies import Shape, random_layered_dag
 from docs.ext.dag_layout import place_blocks
@@ -138,17 +139,18 @@ def _build_page(tmp_path: Path, page: str) -> tuple[str, str]:
     )
     (source / "index.md").write_text(page, encoding="utf-8")
     warnings = io.StringIO()
-    app = Sphinx(
-        str(source),
-        str(source),
-        str(tmp_path / "out"),
-        str(tmp_path / "doctrees"),
-        "html",
-        status=None,
-        warning=warnings,
-        freshenv=True,
-    )
-    app.build()
+    with docutils_namespace():  # each build registers its nodes and directives afresh
+        app = Sphinx(
+            str(source),
+            str(source),
+            str(tmp_path / "out"),
+            str(tmp_path / "doctrees"),
+            "html",
+            status=None,
+            warning=warnings,
+            freshenv=True,
+        )
+        app.build()
     return (tmp_path / "out" / "index.html").read_text(encoding="utf-8"), warnings.getvalue()
 
 

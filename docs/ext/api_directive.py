@@ -36,7 +36,9 @@ class ReferenceModules(SphinxDirective):
             module = importlib.import_module(name)
             if hasattr(module, "__path__") and not module.__doc__:
                 continue  # an empty package __init__ has nothing to show
-            lines += [name, "-" * len(name), "", f".. automodule:: {name}", ""]
+            # The page is MyST Markdown, and autodoc writes reStructuredText: wrap it.
+            lines += [f"## `{name}`", "", "```{eval-rst}", f".. automodule:: {name}"]
+            lines += ["   :members:", "   :show-inheritance:", "```", ""]
         container = nodes.section()
         container.document = self.state.document
         content = StringList(lines, source="reference-modules")
