@@ -46,11 +46,13 @@ class _Quiet(Progress):
 
 
 def _first_cases(count: int) -> VectorSet:
-    """Each vector file cut to its first ``count`` cases: the budget of a self-check run."""
+    """Each vector file cut to its first ``count`` cases, Kaspa's 4,091-block stress DAGs left
+    out: the budget of a self-check run."""
     vectors = load_vectors(SHIPPED_VECTORS)
     documents = tuple(
         (path, {**document, "cases": document["cases"][:count]})  # type: ignore[index]
         for path, document in vectors.documents
+        if path != "reachability/kaspa-stress.json"
     )
     return VectorSet(vectors.manifest, documents)
 
