@@ -297,3 +297,16 @@ def test_vector_generation_is_independent_of_the_output_folder(tmp_path: Path) -
     write_files(files, tmp_path)
     assert differences(files, tmp_path) == []
     assert load_vectors(tmp_path).manifest == load_vectors(SHIPPED_VECTORS).manifest
+
+
+def test_a_stale_folder_is_reported_file_by_file(tmp_path: Path) -> None:
+    files = _generated()
+    write_files(files, tmp_path)
+    (tmp_path / "work" / "difficulty.json").write_bytes(b"{}")
+    (tmp_path / "kaspa" / "dag3.json").unlink()
+    (tmp_path / "extra.json").write_text("{}")
+    assert differences(files, tmp_path) == [
+        "missing: kaspa/dag3.json",
+        "differs: work/difficulty.json",
+        "unexpected: extra.json",
+    ]
