@@ -1,6 +1,7 @@
 # Two commands on a new machine (see README):
 #   make conformance   set up, then run the conformance suite against the reference adapter
-#   make test          set up, then lint, type-check and run every test
+#   make test          set up, then lint, type-check, run every test, build the docs,
+#                      prove the invariants and check the published vectors
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
