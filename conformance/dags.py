@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from reference.hash import HASH_SIZE, Hash
 
@@ -74,15 +75,32 @@ def seeded_dag(rng: random.Random, shape: DagShape) -> list[SeededBlock]:
     return blocks
 
 
-def reorder(blocks: Sequence[SeededBlock], rng: random.Random) -> list[SeededBlock]:
-    """The same DAG in a random topological order (genesis stays first)."""
-    children: dict[Hash, list[SeededBlock]] = {block.hash: [] for block in blocks}
+class _Block(Protocol):
+    """Anything with a hash and the hashes of its parents."""
+
+    @property
+    def hash(self) -> Hash: ...
+
+    @property
+    def parents(self) -> tuple[Hash, ...]: ...
+
+
+BlockT = TypeVar("BlockT", bound=_Block)
+
+
+def reorder(blocks: Sequence[BlockT], rng: random.Random) -> list[BlockT]:
+    """The same DAG in a random topological order (genesis, ``blocks[0]``, stays first).
+
+    Kahn's algorithm taking a uniformly random ready block at each step; works for any
+    block type with ``hash`` and ``parents``.
+    """
+    children: dict[Hash, list[BlockT]] = {block.hash: [] for block in blocks}
     for block in blocks:
         for parent in block.parents:
             children[parent].append(block)
     waiting = {block.hash: len(block.parents) for block in blocks}
     ready = [blocks[0]]
-    order: list[SeededBlock] = []
+    order: list[BlockT] = []
     while ready:
         block = ready.pop(rng.randrange(len(ready)))
         order.append(block)

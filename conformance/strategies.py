@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from conformance.dags import reorder
 from reference.hash import HASH_SIZE, Hash
 
 
@@ -159,22 +160,8 @@ def random_layered_dag(seed: int, blocks: int, shape: Shape) -> GeneratedDag:
 
 def topological_orders(dag: GeneratedDag, rng: random.Random) -> Iterator[GeneratedDag]:
     """Endless random topological orders of the same DAG (genesis always first)."""
-    children: dict[Hash, list[DagBlock]] = {block.hash: [] for block in dag.blocks}
-    for block in dag.blocks:
-        for parent in block.parents:
-            children[parent].append(block)
     while True:
-        waiting = {block.hash: len(block.parents) for block in dag.blocks}
-        ready = [dag.genesis]
-        order: list[DagBlock] = []
-        while ready:
-            block = ready.pop(rng.randrange(len(ready)))
-            order.append(block)
-            for child in children[block.hash]:
-                waiting[child.hash] -= 1
-                if waiting[child.hash] == 0:
-                    ready.append(child)
-        yield GeneratedDag(tuple(order))
+        yield GeneratedDag(tuple(reorder(dag.blocks, rng)))
 
 
 @st.composite
