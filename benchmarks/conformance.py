@@ -20,32 +20,11 @@ from typing import Any
 from conformance.dispatch import Dispatcher
 from conformance.engine import check_reply
 from conformance.protocol import JsonObject
-from conformance.report import Progress, SuiteTally
+from conformance.report import SilentProgress
 from conformance.runner import run_vectors
 from conformance.vectors import SHIPPED_VECTORS, VectorSet, load_vectors
 
 GOAL_SECONDS = 60.0
-
-
-class _Quiet(Progress):
-    def __init__(self) -> None:
-        pass
-
-    def update(self, suite: str, done: int, total: int) -> None:
-        return None
-
-    def finish(self, tally: SuiteTally) -> None:
-        return None
-
-
-def _cut(vectors: VectorSet, cases: int | None) -> VectorSet:
-    if cases is None:
-        return vectors
-    documents = tuple(
-        (path, {**document, "cases": document["cases"][:cases]})  # type: ignore[index]
-        for path, document in vectors.documents
-    )
-    return VectorSet(vectors.manifest, documents)
 
 
 def _in_process(vectors: VectorSet) -> dict[str, float]:
@@ -75,14 +54,16 @@ def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.conformance")
     parser.add_argument("--quick", action="store_true", help="first case of each file only")
     args = parser.parse_args(argv)
-    vectors = _cut(load_vectors(SHIPPED_VECTORS), 1 if args.quick else None)
+    vectors = load_vectors(SHIPPED_VECTORS)
+    if args.quick:
+        vectors = vectors.first_cases(1)
     baseline = _in_process(vectors)
     started = time.perf_counter()
     tallies, _ = run_vectors(
         vectors,
         [sys.executable, "-m", "conformance.cli", "adapter"],
         timeout=60,
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     wall = time.perf_counter() - started
     cases = sum(t.passed + t.failed for t in tallies)

@@ -97,6 +97,19 @@ class Progress:
         self._stream.flush()
 
 
+class SilentProgress(Progress):
+    """Reports nothing: for programmatic runs that only want the tallies."""
+
+    def __init__(self) -> None:
+        """No stream, no clock."""
+
+    def update(self, suite: str, done: int, total: int) -> None:
+        """Nothing."""
+
+    def finish(self, tally: SuiteTally) -> None:
+        """Nothing."""
+
+
 def summary(tallies: Sequence[SuiteTally], wall_seconds: float, max_failures: int = 20) -> str:
     """The summary table, the failures (up to ``max_failures``) and the throughput."""
     lines = [

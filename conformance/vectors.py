@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -137,6 +137,16 @@ class VectorSet:
     """The manifest."""
     documents: tuple[tuple[str, JsonObject], ...]
     """``(path, document)`` of every file, in manifest order."""
+
+    def first_cases(self, count: int, *, leave_out: Sequence[str] = ()) -> VectorSet:
+        """Each file cut to its first ``count`` cases; files whose path is in ``leave_out``
+        dropped."""
+        documents = tuple(
+            (path, {**document, "cases": document["cases"][:count]})  # type: ignore[index]
+            for path, document in self.documents
+            if path not in leave_out
+        )
+        return VectorSet(self.manifest, documents)
 
 
 def load_vectors(folder: Path) -> VectorSet:

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conformance.report import Progress, SuiteTally
+from conformance.report import SilentProgress, SuiteTally
 from conformance.runner import run_vectors
 from conformance.vectors import REPOSITORY_ROOT, SHIPPED_VECTORS, VectorSet, load_vectors
 
@@ -34,27 +34,12 @@ MUTANTS = (
 """Every mutant; the self-check catches all of them (13 of 13)."""
 
 
-class _Quiet(Progress):
-    def __init__(self) -> None:
-        pass
-
-    def update(self, suite: str, done: int, total: int) -> None:
-        return None
-
-    def finish(self, tally: SuiteTally) -> None:
-        return None
-
-
 def _first_cases(count: int) -> VectorSet:
     """Each vector file cut to its first ``count`` cases, Kaspa's 4,091-block stress DAGs left
     out: the budget of a self-check run."""
-    vectors = load_vectors(SHIPPED_VECTORS)
-    documents = tuple(
-        (path, {**document, "cases": document["cases"][:count]})  # type: ignore[index]
-        for path, document in vectors.documents
-        if path != "reachability/kaspa-stress.json"
+    return load_vectors(SHIPPED_VECTORS).first_cases(
+        count, leave_out=("reachability/kaspa-stress.json",)
     )
-    return VectorSet(vectors.manifest, documents)
 
 
 def _run(module: str, exitfirst: bool) -> list[SuiteTally]:
@@ -65,7 +50,7 @@ def _run(module: str, exitfirst: bool) -> list[SuiteTally]:
         [sys.executable, "-m", f"tests.mutants.{module}"],
         timeout=30,
         exitfirst=exitfirst,
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     return tallies
 

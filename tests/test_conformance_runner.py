@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import main
-from conformance.report import Progress, SuiteTally
+from conformance.report import SilentProgress, SuiteTally
 from conformance.runner import run_vectors
 from conformance.vectors import REPOSITORY_ROOT, SHIPPED_VECTORS, VectorSet, load_vectors
 
@@ -22,25 +22,9 @@ def _mutant(name: str) -> list[str]:
     return [sys.executable, "-m", f"tests.mutants.{name}"]
 
 
-class _Quiet(Progress):
-    def __init__(self) -> None:
-        pass
-
-    def update(self, suite: str, done: int, total: int) -> None:
-        return None
-
-    def finish(self, tally: SuiteTally) -> None:
-        return None
-
-
 def _few(cases: int) -> VectorSet:
     """The shipped vectors with each file cut to its first ``cases`` cases (restarts are slow)."""
-    vectors = load_vectors(SHIPPED_VECTORS)
-    documents = tuple(
-        (path, {**document, "cases": document["cases"][:cases]})  # type: ignore[index]
-        for path, document in vectors.documents
-    )
-    return VectorSet(vectors.manifest, documents)
+    return load_vectors(SHIPPED_VECTORS).first_cases(cases)
 
 
 def _by_suite(tallies: list[SuiteTally]) -> dict[str, SuiteTally]:
@@ -75,7 +59,7 @@ def test_missing_capabilities_are_skipped_never_passed(monkeypatch: pytest.Monke
         _mutant("work_only"),
         timeout=10,
         suites=["work", "bits", "ghostdag"],
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     suites = _by_suite(tallies)
     assert hello["capabilities"] == ["work"]
@@ -94,7 +78,7 @@ def test_a_crash_fails_each_case_and_a_fresh_adapter_serves_the_next(
         _mutant("crash_on_virtual"),
         timeout=10,
         suites=["virtual", "validation"],
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     suites = _by_suite(tallies)
     virtual = suites["virtual"]
@@ -110,7 +94,7 @@ def test_a_hang_times_out_per_case(monkeypatch: pytest.MonkeyPatch) -> None:
         _mutant("hang_on_genesis_query"),
         timeout=0.5,
         suites=["kaspa", "ghostdag"],
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     suites = _by_suite(tallies)
     assert suites["kaspa"].passed == suites["kaspa"].cases  # never asks about genesis
@@ -128,7 +112,7 @@ def test_a_malformed_reply_fails_the_case_and_the_adapter_is_replaced(
         _mutant("garbage_reply_to_work"),
         timeout=10,
         suites=["work", "kaspa"],
-        progress=_Quiet(),
+        progress=SilentProgress(),
     )
     suites = _by_suite(tallies)
     assert suites["work"].failed == suites["work"].cases == 3
