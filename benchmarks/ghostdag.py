@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import gzip
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks._common import STRESS_DIRECTORY, stress_dags
 from conformance.oracle import PastSetReachability
 from conformance.strategies import GeneratedDag, Shape, random_layered_dag
 from reference.block import Header
@@ -36,11 +35,6 @@ from reference.consensus import Consensus
 from reference.hash import Hash
 from reference.presets import KASPA_1BPS, KASPA_10BPS, Preset
 from reference.work import target_from_difficulty
-
-STRESS_DIRECTORY = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "anchors" / "kaspa" / "reachability"
-)
-"""Kaspa's stress DAGs, in ``../shared`` beside the repository."""
 
 SHAPES = {
     KASPA_1BPS.k: Shape(layers=0, max_width=4, max_delay=2, max_parents=10, max_difficulty=4),
@@ -91,17 +85,11 @@ class Measurement:
         return 1e6 * self.cpu / self.blocks
 
 
-def _stress_workload(path: Path, limit: int | None) -> Workload:
-    records = json.loads(gzip.decompress(path.read_bytes()))
-    if limit is not None:
-        records = records[:limit]
-    names = {record["id"]: Hash.from_label(record["id"]) for record in records}
+def _stress_workload(path: Path, order: Sequence[tuple[Hash, tuple[Hash, ...]]]) -> Workload:
     target = target_from_difficulty(1)
-    headers = tuple(
-        Header(names[r["id"]], tuple(names[p] for p in r["parents"]), target) for r in records[1:]
-    )
+    headers = tuple(Header(block, parents, target) for block, parents in order[1:])
     label = path.name.split("-dag")[0]
-    return Workload(f"kaspa {label} K=18", KASPA_1BPS, names[records[0]["id"]], target, headers)
+    return Workload(f"kaspa {label} K=18", KASPA_1BPS, order[0][0], target, headers)
 
 
 def _generated_workload(size: int, preset: Preset, seed: int = 1) -> Workload:
@@ -166,11 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'workload':<34} {'blocks':>7} {'blocks/s':>10} {'us/block':>9} {'wall b/s':>10} notes")
     print("-" * 100)
     rates: dict[str, float] = {}
-    stress_paths = sorted(STRESS_DIRECTORY.glob("*.json.gz"))
-    if not stress_paths:
+    stress = stress_dags()
+    if not stress:
         print(f"(Kaspa stress DAGs not found in {STRESS_DIRECTORY})")
-    for path in stress_paths:
-        workload = _stress_workload(path, stress_limit)
+    for path, order in stress:
+        workload = _stress_workload(path, order[:stress_limit])
         measured = _run(workload)
         with_virtual = _run(workload, with_virtual=True)
         _row(

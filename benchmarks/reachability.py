@@ -16,27 +16,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import gzip
-import json
 import random
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
+from benchmarks._common import STRESS_DIRECTORY, stress_dags
 from conformance.oracle import PastSetReachability
 from conformance.strategies import Shape, random_layered_dag
 from reference.hash import Hash
 from reference.presets import KASPA_1BPS
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
-
-STRESS_DIRECTORY = (
-    Path(__file__).resolve().parent.parent.parent / "shared" / "anchors" / "kaspa" / "reachability"
-)
-"""Kaspa's stress DAGs, in ``../shared`` beside the repository."""
 
 WIDE_SHAPE = Shape(layers=0, max_width=10, max_delay=3, max_parents=10, max_difficulty=1)
 """Random wide DAGs: up to 10 blocks per layer, views up to 3 layers late."""
@@ -233,20 +226,9 @@ def _reference(genesis: Hash) -> ReachabilityService:
 
 
 def _stress_workloads(pairs: int) -> list[Workload]:
-    workloads = []
-    for path in sorted(STRESS_DIRECTORY.glob("*.json.gz")):
-        with gzip.open(path, "rt") as handle:
-            records = json.load(handle)
-        order = [
-            (_label(record["id"]), tuple(_label(parent) for parent in record["parents"]))
-            for record in records
-        ]
-        workloads.append(prepare(path.name.split("-")[0] + " (Kaspa)", order, pairs))
-    return workloads
-
-
-def _label(identifier: str) -> Hash:
-    return Hash.from_label(identifier)
+    return [
+        prepare(path.name.split("-")[0] + " (Kaspa)", order, pairs) for path, order in stress_dags()
+    ]
 
 
 def _wide_workload(exponent: int, pairs: int) -> Workload:
