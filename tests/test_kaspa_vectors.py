@@ -9,12 +9,13 @@ Kaspa's mainnet genesis bits ``0x1d02ca33`` (work W = 1,539,502,703), so blue wo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.kaspa import shared_dir
 from conformance.oracle import PastSetReachability
+from conformance.vectors import REPOSITORY_ROOT
 from reference.bits import target_from_bits
 from reference.block import Header
 from reference.consensus import Consensus
@@ -23,7 +24,7 @@ from reference.presets import get_preset
 from reference.processes.reachability.api import Reachability
 from reference.work import work_from_target
 
-DAGS = Path(__file__).resolve().parents[1].parent / "shared" / "anchors" / "kaspa" / "dags"
+DAGS = shared_dir(REPOSITORY_ROOT) / "anchors" / "kaspa" / "dags"
 KASPA_GENESIS_BITS = 0x1D02CA33
 W = 1_539_502_703
 

@@ -10,39 +10,29 @@ bit set per block (stored past sets would need hundreds of megabytes at this siz
 
 from __future__ import annotations
 
-import gzip
-import json
 import random
-from pathlib import Path
 
 import pytest
 
+from conformance.kaspa import STRESS_FILES, load_stress_dag, shared_dir
 from conformance.oracle import transitive_past
+from conformance.vectors import REPOSITORY_ROOT
 from reference.hash import Hash
 from reference.presets import KASPA_1BPS
 from reference.processes.reachability.invariants import tree_invariant_violations
 from reference.processes.reachability.service import ReachabilityService
 
-STRESS_DIRECTORY = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "anchors" / "kaspa" / "reachability"
-)
+SHARED = shared_dir(REPOSITORY_ROOT)
 """``../shared`` beside the repository, as CI lays it out."""
 
-FILES = [
-    "attack-dag-blocks--2^12-delay-factor--1-k--18.json.gz",
-    "noattack-dag-blocks--2^12-delay-factor--1-k--18.json.gz",
-]
+FILES = list(STRESS_FILES)
 
 
 def _load(name: str) -> list[tuple[Hash, tuple[Hash, ...]]]:
-    path = STRESS_DIRECTORY / name
+    path = SHARED / "anchors" / "kaspa" / "reachability" / name
     if not path.exists():
         pytest.fail(f"Kaspa stress DAG missing: {path} (CI keeps ../shared beside the repo)")
-    with gzip.open(path, "rt") as handle:
-        records = json.load(handle)
-    return [
-        (Hash.from_label(r["id"]), tuple(Hash.from_label(p) for p in r["parents"])) for r in records
-    ]
+    return load_stress_dag(SHARED, name)
 
 
 class _BitClosure:
