@@ -7,13 +7,10 @@ layout against its geometric promises; the SVG by parsing it.
 
 from __future__ import annotations
 
-import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 
 from conformance.strategies import Shape, random_layered_dag
 from docs.ext.dag_layout import place_blocks
@@ -30,6 +27,7 @@ from docs.ext.dag_svg import FILL, render_svg
 from reference.errors import BlockRejected, Code
 from reference.work import target_from_difficulty
 from tests.spec_markdown import REPOSITORY
+from tests.sphinx_page import build_page
 
 KASPA_DAGS = REPOSITORY.parent / "shared" / "anchors" / "kaspa" / "dags"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -130,28 +128,11 @@ def test_unknown_parent_is_reported_not_drawn() -> None:
 
 def _build_page(tmp_path: Path, page: str) -> tuple[str, str]:
     """Build one MyST page with the directive; its HTML and the warnings."""
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "conf.py").write_text(
+    conf = (
         'extensions = ["myst_parser", "docs.ext.dag_directive"]\n'
-        f"dagdraw_shared_dir = {str(KASPA_DAGS.parent.parent.parent)!r}\n",
-        encoding="utf-8",
+        f"dagdraw_shared_dir = {str(KASPA_DAGS.parent.parent.parent)!r}\n"
     )
-    (source / "index.md").write_text(page, encoding="utf-8")
-    warnings = io.StringIO()
-    with docutils_namespace():  # each build registers its nodes and directives afresh
-        app = Sphinx(
-            str(source),
-            str(source),
-            str(tmp_path / "out"),
-            str(tmp_path / "doctrees"),
-            "html",
-            status=None,
-            warning=warnings,
-            freshenv=True,
-        )
-        app.build()
-    return (tmp_path / "out" / "index.html").read_text(encoding="utf-8"), warnings.getvalue()
+    return build_page(tmp_path, conf, page)
 
 
 def test_directive_renders_inline_svg(tmp_path: Path) -> None:

@@ -9,39 +9,19 @@ a paragraph of text, which a warning-free build does not catch).
 from __future__ import annotations
 
 import importlib
-import io
 from pathlib import Path
 
 import pytest
-from sphinx.application import Sphinx
-from sphinx.util.docutils import docutils_namespace
 
 from docs.ext.modules import is_network_module, reference_modules
+from tests.sphinx_page import build_page
 
 
 def _build(tmp_path: Path, side: str) -> str:
-    source = tmp_path / "src"
-    source.mkdir()
-    (source / "conf.py").write_text(
-        'extensions = ["myst_parser", "sphinx.ext.autodoc", "docs.ext.api_directive"]\n',
-        encoding="utf-8",
-    )
-    (source / "index.md").write_text(f"# API\n\n```{{reference-modules}} {side}\n```\n")
-    warnings = io.StringIO()
-    with docutils_namespace():  # each build registers its nodes and directives afresh
-        app = Sphinx(
-            str(source),
-            str(source),
-            str(tmp_path / "out"),
-            str(tmp_path / "doctrees"),
-            "html",
-            status=None,
-            warning=warnings,
-            freshenv=True,
-        )
-        app.build()
-    assert not warnings.getvalue()
-    return (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    conf = 'extensions = ["myst_parser", "sphinx.ext.autodoc", "docs.ext.api_directive"]\n'
+    html, warnings = build_page(tmp_path, conf, f"# API\n\n```{{reference-modules}} {side}\n```\n")
+    assert not warnings
+    return html
 
 
 @pytest.fixture(scope="module", params=["consensus", "network"])
