@@ -91,7 +91,8 @@ class RelayOutcome:
     sender_seconds: float
     """Time spent building and serving messages (a measurement, never a rule)."""
     receiver_seconds: float
-    """Time spent decoding and reconstructing (a measurement, never a rule)."""
+    """Time the receiver spends between replies: building requests, decoding and
+    reconstructing, failed attempts included (a measurement, never a rule)."""
 
     @property
     def total_bytes(self) -> int:
@@ -175,17 +176,26 @@ class _Link:
     def __init__(self, sender: _Sender, outcome: _Ledger) -> None:
         self.sender = sender
         self.outcome = outcome
+        # The receiver's clock runs whenever it is not waiting for the sender.
+        self._receiver_since = time.perf_counter()
 
     def ask(
         self, kind: str, request: bytes, answer_kind: str, serve: Callable[[bytes], bytes]
     ) -> bytes:
+        started = time.perf_counter()
+        self.outcome.receiver_seconds += started - self._receiver_since
         self.outcome.round_trips += 1
         self.outcome.messages.append((kind, len(request)))
-        started = time.perf_counter()
         reply = serve(request)
-        self.outcome.sender_seconds += time.perf_counter() - started
+        self._receiver_since = time.perf_counter()
+        self.outcome.sender_seconds += self._receiver_since - started
         self.outcome.messages.append((answer_kind, len(reply)))
         return reply
+
+    def finish(self, body: BlockBody) -> RelayOutcome:
+        """Stop the receiver's clock and close the accounts."""
+        self.outcome.receiver_seconds += time.perf_counter() - self._receiver_since
+        return self.outcome.close(body)
 
 
 def _try_reconcile(
@@ -198,7 +208,6 @@ def _try_reconcile(
         "RECONCILE_BLOCK",
         link.sender.answer_request,
     )
-    started = time.perf_counter()
     block: ReconcileBlock = decode_reconcile_block(reply, resolve)
     candidates = select_candidates(block, mempool)
     try:
@@ -207,28 +216,22 @@ def _try_reconcile(
     except RelayError as error:
         outcome.failures.append(error.code)
         cells = larger_iblt_cells(block, len(mempool), len(candidates.by_short_id))
-        outcome.receiver_seconds += time.perf_counter() - started
         reply = link.ask(
             "GET_IBLT", encode_get_iblt(block_hash, cells), "IBLT", link.sender.answer_get_iblt
         )
-        started = time.perf_counter()
         _, table = decode_iblt_message(reply)
         found = reconcile(block, table, candidates)
         outcome.stage = "reconcile-larger"
     response = BlockTransactions(block_hash, ())
     if found.missing:
-        outcome.receiver_seconds += time.perf_counter() - started
         reply = link.ask(
             "GET_TXN_BY_SHORT_ID",
             encode_get_by_short_id(block_hash, found.missing),
             "BLOCK_TXN",
             link.sender.answer_by_short_id,
         )
-        started = time.perf_counter()
         response = decode_block_transactions(reply)
-    body = complete_reconciliation(block, found, response)
-    outcome.receiver_seconds += time.perf_counter() - started
-    return body
+    return complete_reconciliation(block, found, response)
 
 
 def _try_compact(
@@ -241,22 +244,18 @@ def _try_compact(
         "COMPACT_BLOCK",
         link.sender.answer_request,
     )
-    started = time.perf_counter()
     block = decode_compact_block(reply, resolve)
     partial = match_mempool(block, mempool)
     response = BlockTransactions(block_hash, ())
     if partial.missing:
-        outcome.receiver_seconds += time.perf_counter() - started
         reply = link.ask(
             "GET_BLOCK_TXN",
             encode_get_block_transactions(GetBlockTransactions(block_hash, partial.missing)),
             "BLOCK_TXN",
             link.sender.answer_get_block_txn,
         )
-        started = time.perf_counter()
         response = decode_block_transactions(reply)
     body = complete_block(block, partial, response)
-    outcome.receiver_seconds += time.perf_counter() - started
     outcome.stage = "compact"
     return body
 
@@ -268,11 +267,9 @@ def _fetch_full(link: _Link, block_hash: Hash, mempool: Mempool) -> BlockBody:
         "FULL_BLOCK",
         link.sender.answer_request,
     )
-    started = time.perf_counter()
     header, body = decode_full_block(reply)
     if header_hash(header) != block_hash:
         raise RelayError(Code.MALFORMED_MESSAGE, "full block is not the block requested")
-    link.outcome.receiver_seconds += time.perf_counter() - started
     link.outcome.stage = "full"
     return body
 
@@ -288,12 +285,12 @@ def relay_block(
     block_hash = sender.block_hash
     if mode == Mode.RECONCILE:
         try:
-            return outcome.close(_try_reconcile(link, block_hash, mempool, resolve))
+            return link.finish(_try_reconcile(link, block_hash, mempool, resolve))
         except RelayError as error:
             outcome.failures.append(error.code)
     if mode in (Mode.RECONCILE, Mode.COMPACT):
         try:
-            return outcome.close(_try_compact(link, block_hash, mempool, resolve))
+            return link.finish(_try_compact(link, block_hash, mempool, resolve))
         except RelayError as error:
             outcome.failures.append(error.code)
-    return outcome.close(_fetch_full(link, block_hash, mempool))
+    return link.finish(_fetch_full(link, block_hash, mempool))
