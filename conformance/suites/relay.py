@@ -305,18 +305,15 @@ def _compact_cases(rng: random.Random) -> list[JsonObject]:
             "txids": [encode_hash(item) for item in body.txids],
         },
     )
-    complete = Script("mode 1 complete from the mempool")
-    _require(complete.call("relay_decode_block", _params(message, everything, parents)), "complete")
-    partial = Script("mode 1 missing transactions, then the answer")
-    _require(partial.call("relay_decode_block", _params(message, held, parents)), "missing")
-    partial.call(
-        "relay_decode_block",
-        {**_params(message, held, parents), "answer": [tx.hex() for tx in missing]},
-    )
-    wrong = Script("mode 1 wrong answer fails the merkle root")
-    wrong.call(
-        "relay_decode_block",
-        {**_params(message, held, parents), "answer": [outsiders[0].hex()] * len(missing)},
+    complete, partial, wrong = _mempool_scripts(
+        "mode 1",
+        "wrong answer fails the merkle root",
+        message=message,
+        everything=everything,
+        held=held,
+        missing=missing,
+        outsider=outsiders[0],
+        parents=parents,
     )
     # A message whose short ID for position 1 names an outsider: an unnoticed collision.
     key = short_id_key(header_hash(header), block.nonce)
@@ -353,6 +350,35 @@ def _compact_cases(rng: random.Random) -> list[JsonObject]:
     return [c.case() for c in (short_ids, complete, partial, wrong, collision, bad)]
 
 
+def _mempool_scripts(
+    mode: str,
+    wrong_title: str,
+    *,
+    message: bytes,
+    everything: Sequence[bytes],
+    held: Sequence[bytes],
+    missing: Sequence[bytes],
+    outsider: bytes,
+    parents: Sequence[Hash],
+) -> tuple[Script, Script, Script]:
+    """The three mempool cases every mode has: complete, missing then answered, and a wrong
+    answer (``missing`` in the order the receiver asks for them)."""
+    complete = Script(f"{mode} complete from the mempool")
+    _require(complete.call("relay_decode_block", _params(message, everything, parents)), "complete")
+    partial = Script(f"{mode} missing transactions, then the answer")
+    _require(partial.call("relay_decode_block", _params(message, held, parents)), "missing")
+    partial.call(
+        "relay_decode_block",
+        {**_params(message, held, parents), "answer": [tx.hex() for tx in missing]},
+    )
+    wrong = Script(f"{mode} {wrong_title}")
+    wrong.call(
+        "relay_decode_block",
+        {**_params(message, held, parents), "answer": [outsider.hex()] * len(missing)},
+    )
+    return complete, partial, wrong
+
+
 def _reconcile_cases(rng: random.Random) -> list[JsonObject]:
     header, transactions, parents = _block(rng, 40, 32)
     body = make_body(transactions)
@@ -366,18 +392,15 @@ def _reconcile_cases(rng: random.Random) -> list[JsonObject]:
         key=lambda tx: short_id(short_id_key(header_hash(header), nonce), txid(tx)),
     )
 
-    complete = Script("mode 2 complete from the mempool")
-    _require(complete.call("relay_decode_block", _params(message, everything, parents)), "complete")
-    partial = Script("mode 2 missing transactions, then the answer")
-    _require(partial.call("relay_decode_block", _params(message, held, parents)), "missing")
-    partial.call(
-        "relay_decode_block",
-        {**_params(message, held, parents), "answer": [tx.hex() for tx in missing_sorted]},
-    )
-    wrong = Script("mode 2 answer holds a transaction not asked for")
-    wrong.call(
-        "relay_decode_block",
-        {**_params(message, held, parents), "answer": [outsiders[0].hex()] * len(missing_sorted)},
+    complete, partial, wrong = _mempool_scripts(
+        "mode 2",
+        "answer holds a transaction not asked for",
+        message=message,
+        everything=everything,
+        held=held,
+        missing=missing_sorted,
+        outsider=outsiders[0],
+        parents=parents,
     )
     # A receiver holding a third of the block: the first table cannot carry the difference.
     sparse = transactions[1:14] + outsiders
