@@ -67,6 +67,52 @@ class Preset:
             "reindex root."
         )
     )
+    difficulty_window_size: int = field(
+        metadata=_doc(
+            "Difficulty adjustment: number of sampled blocks in a block's DAA window (at least 2)."
+        )
+    )
+    difficulty_sample_rate: int = field(
+        metadata=_doc(
+            "Difficulty adjustment: one DAA block in this many is sampled into the window; the "
+            "window covers difficulty_window_size x difficulty_sample_rate DAA blocks."
+        )
+    )
+    min_difficulty_window_size: int = field(
+        metadata=_doc(
+            "Difficulty adjustment warm-up: a window with fewer samples keeps the selected "
+            "parent's bits (genesis bits below genesis); at least 2, at most the window size."
+        )
+    )
+    past_median_time_window_size: int = field(
+        metadata=_doc("Past median time: number of sampled blocks in the window (at least 1).")
+    )
+    past_median_time_sample_rate: int = field(
+        metadata=_doc("Past median time: one DAA block in this many is sampled into the window.")
+    )
+    timestamp_deviation_tolerance: int = field(
+        metadata=_doc(
+            "A header's timestamp may be at most this many target block times ahead of the "
+            "validating node's clock."
+        )
+    )
+    max_block_level: int = field(
+        metadata=_doc(
+            "Highest block level; a header's level is max_block_level minus the bit length of "
+            "its proof-of-work value (at least 0)."
+        )
+    )
+    max_parent_levels: int = field(
+        metadata=_doc(
+            "Most levels a header's parents_by_level may hold (1: parents of level 0 only)."
+        )
+    )
+    skip_proof_of_work: bool = field(
+        metadata=_doc(
+            "When true the proof-of-work rule is not checked (Kaspa's test networks and "
+            "generated vectors); every other rule still is."
+        )
+    )
 
     def __post_init__(self) -> None:
         for spec_field in dataclasses.fields(self):
@@ -77,6 +123,10 @@ class Preset:
                 continue
             optional = spec_field.name in _OPTIONAL
             if value is None and optional:
+                continue
+            if spec_field.name in _FLAGS:
+                if not isinstance(value, bool):
+                    raise InvalidParameter(spec_field.name, value, "must be true or false")
                 continue
             if not isinstance(value, int) or isinstance(value, bool):
                 raise InvalidParameter(spec_field.name, value, "must be an integer")
@@ -105,6 +155,32 @@ class Preset:
             _check(value is None or value >= 1, name, value, "must be >= 1 or None")
         _check(self.reindex_depth >= 1, "reindex_depth", self.reindex_depth, "must be >= 1")
         _check(self.reindex_slack >= 0, "reindex_slack", self.reindex_slack, "must be >= 0")
+        _check(
+            self.difficulty_window_size >= 2,
+            "difficulty_window_size",
+            self.difficulty_window_size,
+            "must be >= 2",
+        )
+        _check(
+            2 <= self.min_difficulty_window_size <= self.difficulty_window_size,
+            "min_difficulty_window_size",
+            self.min_difficulty_window_size,
+            f"must be in 2..{self.difficulty_window_size}",
+        )
+        for name in (
+            "difficulty_sample_rate",
+            "past_median_time_window_size",
+            "past_median_time_sample_rate",
+            "timestamp_deviation_tolerance",
+            "max_parent_levels",
+        ):
+            _check(getattr(self, name) >= 1, name, getattr(self, name), "must be >= 1")
+        _check(
+            0 <= self.max_block_level <= 255,
+            "max_block_level",
+            self.max_block_level,
+            "must be in 0..255",
+        )
 
     def with_overrides(self, overrides: Mapping[str, object]) -> Preset:
         """A copy with some parameters replaced; unknown names and bad values are rejected."""
@@ -116,12 +192,13 @@ class Preset:
                 raise InvalidParameter(str(name), overrides[name], "unknown parameter")
         return dataclasses.replace(self, **overrides)  # type: ignore[arg-type]
 
-    def parameters(self) -> dict[str, int | None]:
+    def parameters(self) -> dict[str, int | bool | None]:
         """The consensus parameters by name (the preset's name left out)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "name"}
 
 
 _OPTIONAL: Final = ("finality_depth", "merge_depth")
+_FLAGS: Final = ("skip_proof_of_work",)
 
 
 def _check(ok: bool, name: str, value: object, message: str) -> None:
@@ -143,10 +220,19 @@ TOS: Final = Preset(
     mergeset_size_limit=56,
     target_time_per_block_ms=1000,
     pruning_depth=200,
-    finality_depth=None,
-    merge_depth=None,
+    finality_depth=43_200,
+    merge_depth=3_600,
     reindex_depth=100,
     reindex_slack=1 << 14,
+    difficulty_window_size=661,
+    difficulty_sample_rate=4,
+    min_difficulty_window_size=150,
+    past_median_time_window_size=27,
+    past_median_time_sample_rate=10,
+    timestamp_deviation_tolerance=132,
+    max_block_level=225,
+    max_parent_levels=1,
+    skip_proof_of_work=False,
 )
 KASPA_1BPS: Final = Preset(
     name="kaspa-1bps",
@@ -159,6 +245,15 @@ KASPA_1BPS: Final = Preset(
     merge_depth=3_600,
     reindex_depth=100,
     reindex_slack=1 << 14,
+    difficulty_window_size=2_641,
+    difficulty_sample_rate=1,
+    min_difficulty_window_size=150,
+    past_median_time_window_size=263,
+    past_median_time_sample_rate=1,
+    timestamp_deviation_tolerance=132,
+    max_block_level=225,
+    max_parent_levels=226,
+    skip_proof_of_work=False,
 )
 KASPA_10BPS: Final = Preset(
     name="kaspa-10bps",
@@ -171,6 +266,15 @@ KASPA_10BPS: Final = Preset(
     merge_depth=36_000,
     reindex_depth=100,
     reindex_slack=1 << 14,
+    difficulty_window_size=661,
+    difficulty_sample_rate=40,
+    min_difficulty_window_size=150,
+    past_median_time_window_size=27,
+    past_median_time_sample_rate=100,
+    timestamp_deviation_tolerance=132,
+    max_block_level=225,
+    max_parent_levels=226,
+    skip_proof_of_work=False,
 )
 MINIMAL: Final = Preset(
     name="minimal",
@@ -183,6 +287,15 @@ MINIMAL: Final = Preset(
     merge_depth=None,
     reindex_depth=4,
     reindex_slack=8,
+    difficulty_window_size=10,
+    difficulty_sample_rate=2,
+    min_difficulty_window_size=4,
+    past_median_time_window_size=5,
+    past_median_time_sample_rate=1,
+    timestamp_deviation_tolerance=132,
+    max_block_level=250,
+    max_parent_levels=1,
+    skip_proof_of_work=False,
 )
 
 PRESETS: Final[Mapping[str, Preset]] = {p.name: p for p in (TOS, KASPA_1BPS, KASPA_10BPS, MINIMAL)}
@@ -195,10 +308,19 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "mergeset_size_limit": "TOS source: 4K + 16 = 56",
         "target_time_per_block_ms": "TOS: 1 block per second",
         "pruning_depth": "TOS source: 200 chain steps",
-        "finality_depth": "TOS defines none",
-        "merge_depth": "TOS defines none",
+        "finality_depth": "Kaspa's formula at 1 block/s: BPS x 43,200 (12 hours)",
+        "merge_depth": "Kaspa's formula at 1 block/s: BPS x 3,600 (1 hour)",
         "reindex_depth": _KASPA_REINDEX,
         "reindex_slack": _KASPA_REINDEX,
+        "difficulty_window_size": "Kaspa's sampled window: 661 samples at every block rate",
+        "difficulty_sample_rate": "Kaspa's formula at 1 block/s: 4 x BPS (window covers 2,644 s)",
+        "min_difficulty_window_size": "Kaspa: MIN_DIFFICULTY_WINDOW_SIZE = 150",
+        "past_median_time_window_size": "Kaspa's sampled window: ceil(263 / 10) = 27 samples",
+        "past_median_time_sample_rate": "Kaspa's formula at 1 block/s: 10 x BPS",
+        "timestamp_deviation_tolerance": "Kaspa: 132 (2 x 132 - 1 = 263 past-median-time blocks)",
+        "max_block_level": "Kaspa mainnet: 225",
+        "max_parent_levels": "TOS GHOSTDAG-era source: parents of level 0 only",
+        "skip_proof_of_work": "proof of work is always checked on this network",
     },
     "kaspa-1bps": {
         "k": "Kaspa pre-Crescendo: PHANTOM bound with D = 5 s, delta = 0.01",
@@ -210,6 +332,15 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "merge_depth": "Kaspa: 1 hour of blocks",
         "reindex_depth": _KASPA_REINDEX,
         "reindex_slack": _KASPA_REINDEX,
+        "difficulty_window_size": "Kaspa pre-Crescendo: 2,641 blocks, every block sampled",
+        "difficulty_sample_rate": "Kaspa pre-Crescendo: full window (rate 1)",
+        "min_difficulty_window_size": "rusty-kaspa: 150 (kaspad waited for the whole window)",
+        "past_median_time_window_size": "Kaspa pre-Crescendo: 2 x 132 - 1 = 263 blocks",
+        "past_median_time_sample_rate": "Kaspa pre-Crescendo: full window (rate 1)",
+        "timestamp_deviation_tolerance": "Kaspa: 132",
+        "max_block_level": "Kaspa mainnet: 225",
+        "max_parent_levels": "Kaspa: one level per block level, 0 to max_block_level",
+        "skip_proof_of_work": "proof of work is always checked on this network",
     },
     "kaspa-10bps": {
         "k": "Kaspa Crescendo: PHANTOM bound at 10 blocks per second",
@@ -221,6 +352,15 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "merge_depth": "Kaspa Crescendo: 1 hour of blocks",
         "reindex_depth": _KASPA_REINDEX,
         "reindex_slack": _KASPA_REINDEX,
+        "difficulty_window_size": "Kaspa Crescendo: 661 samples",
+        "difficulty_sample_rate": "Kaspa Crescendo: 4 x BPS = 40",
+        "min_difficulty_window_size": "Kaspa: MIN_DIFFICULTY_WINDOW_SIZE = 150",
+        "past_median_time_window_size": "Kaspa Crescendo: ceil(263 / 10) = 27 samples",
+        "past_median_time_sample_rate": "Kaspa Crescendo: 10 x BPS = 100",
+        "timestamp_deviation_tolerance": "Kaspa: 132",
+        "max_block_level": "Kaspa mainnet: 225",
+        "max_parent_levels": "Kaspa: one level per block level, 0 to max_block_level",
+        "skip_proof_of_work": "proof of work is always checked on this network",
     },
     "minimal": {
         "k": "dagspec: small enough that tests reach the K boundary in a few blocks",
@@ -232,6 +372,15 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "merge_depth": "dagspec: not used",
         "reindex_depth": "dagspec: small, so the reindex root moves in short tests",
         "reindex_slack": "dagspec: small, so reindexing happens in short tests",
+        "difficulty_window_size": "dagspec: small, so the difficulty adjusts in short tests",
+        "difficulty_sample_rate": "dagspec: 2, so sampling is exercised",
+        "min_difficulty_window_size": "dagspec: small, so warm-up ends in short tests",
+        "past_median_time_window_size": "dagspec: small, so the median moves in short tests",
+        "past_median_time_sample_rate": "dagspec: every block sampled",
+        "timestamp_deviation_tolerance": "dagspec: as Kaspa",
+        "max_block_level": "Kaspa test networks: 250",
+        "max_parent_levels": "dagspec: as TOS",
+        "skip_proof_of_work": "dagspec: checked, as on every named network",
     },
 }
 """Where each value of each named preset comes from."""

@@ -21,6 +21,7 @@ def test_peer_parameters() -> None:
     assert (k10.finality_depth, k10.merge_depth, k10.pruning_depth) == (432_000, 36_000, 1_080_000)
     assert (tos.target_time_per_block_ms, k10.target_time_per_block_ms) == (1000, 100)
     assert tos.pruning_depth == 200
+    assert (tos.finality_depth, tos.merge_depth) == (43_200, 3_600)
 
 
 def test_every_value_is_documented_with_provenance() -> None:

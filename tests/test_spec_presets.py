@@ -15,8 +15,10 @@ from tests.spec_markdown import SPEC, definitions_after_label, table_after_label
 CHAPTER = SPEC / "presets.md"
 
 
-def _cell(value: int | None) -> str:
+def _cell(value: int | bool | None) -> str:
     """How the chapter writes a value: thousands separators, a dash for "none"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "—" if value is None else f"{value:,}"
 
 
