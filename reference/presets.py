@@ -96,6 +96,9 @@ class Preset:
             "validating node's clock."
         )
     )
+    block_version: int = field(
+        metadata=_doc("The header version every non-genesis block must carry (0..65535).")
+    )
     max_block_level: int = field(
         metadata=_doc(
             "Highest block level; a header's level is max_block_level minus the bit length of "
@@ -176,6 +179,12 @@ class Preset:
         ):
             _check(getattr(self, name) >= 1, name, getattr(self, name), "must be >= 1")
         _check(
+            0 <= self.block_version <= 0xFFFF,
+            "block_version",
+            self.block_version,
+            "must be in 0..65535",
+        )
+        _check(
             0 <= self.max_block_level <= 255,
             "max_block_level",
             self.max_block_level,
@@ -230,6 +239,7 @@ TOS: Final = Preset(
     past_median_time_window_size=27,
     past_median_time_sample_rate=10,
     timestamp_deviation_tolerance=132,
+    block_version=1,
     max_block_level=225,
     max_parent_levels=1,
     skip_proof_of_work=False,
@@ -251,6 +261,7 @@ KASPA_1BPS: Final = Preset(
     past_median_time_window_size=263,
     past_median_time_sample_rate=1,
     timestamp_deviation_tolerance=132,
+    block_version=1,
     max_block_level=225,
     max_parent_levels=226,
     skip_proof_of_work=False,
@@ -272,6 +283,7 @@ KASPA_10BPS: Final = Preset(
     past_median_time_window_size=27,
     past_median_time_sample_rate=100,
     timestamp_deviation_tolerance=132,
+    block_version=1,
     max_block_level=225,
     max_parent_levels=226,
     skip_proof_of_work=False,
@@ -293,6 +305,7 @@ MINIMAL: Final = Preset(
     past_median_time_window_size=5,
     past_median_time_sample_rate=1,
     timestamp_deviation_tolerance=132,
+    block_version=1,
     max_block_level=250,
     max_parent_levels=1,
     skip_proof_of_work=False,
@@ -318,6 +331,7 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "past_median_time_window_size": "Kaspa's sampled window: ceil(263 / 10) = 27 samples",
         "past_median_time_sample_rate": "Kaspa's formula at 1 block/s: 10 x BPS",
         "timestamp_deviation_tolerance": "Kaspa: 132 (2 x 132 - 1 = 263 past-median-time blocks)",
+        "block_version": "dagspec: version 1 of Kaspa's header format",
         "max_block_level": "Kaspa mainnet: 225",
         "max_parent_levels": "TOS GHOSTDAG-era source: parents of level 0 only",
         "skip_proof_of_work": "proof of work is always checked on this network",
@@ -338,6 +352,7 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "past_median_time_window_size": "Kaspa pre-Crescendo: 2 x 132 - 1 = 263 blocks",
         "past_median_time_sample_rate": "Kaspa pre-Crescendo: full window (rate 1)",
         "timestamp_deviation_tolerance": "Kaspa: 132",
+        "block_version": "Kaspa pre-Crescendo: BLOCK_VERSION = 1",
         "max_block_level": "Kaspa mainnet: 225",
         "max_parent_levels": "Kaspa: one level per block level, 0 to max_block_level",
         "skip_proof_of_work": "proof of work is always checked on this network",
@@ -358,6 +373,7 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "past_median_time_window_size": "Kaspa Crescendo: ceil(263 / 10) = 27 samples",
         "past_median_time_sample_rate": "Kaspa Crescendo: 10 x BPS = 100",
         "timestamp_deviation_tolerance": "Kaspa: 132",
+        "block_version": "Kaspa Crescendo: BLOCK_VERSION = 1 (2 since Toccata)",
         "max_block_level": "Kaspa mainnet: 225",
         "max_parent_levels": "Kaspa: one level per block level, 0 to max_block_level",
         "skip_proof_of_work": "proof of work is always checked on this network",
@@ -378,6 +394,7 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "past_median_time_window_size": "dagspec: small, so the median moves in short tests",
         "past_median_time_sample_rate": "dagspec: every block sampled",
         "timestamp_deviation_tolerance": "dagspec: as Kaspa",
+        "block_version": "dagspec: as TOS",
         "max_block_level": "Kaspa test networks: 250",
         "max_parent_levels": "dagspec: as TOS",
         "skip_proof_of_work": "dagspec: checked, as on every named network",
