@@ -5,6 +5,7 @@ from __future__ import annotations
 from reference.block import Header
 from reference.errors import BlockRejected, Code, UnknownBlock
 from reference.hash import Hash
+from reference.header import BlockHeader
 
 
 class HeaderStore:
@@ -29,6 +30,13 @@ class HeaderStore:
             return self._headers[block]
         except KeyError:
             raise UnknownBlock(block) from None
+
+    def full_header(self, block: Hash) -> BlockHeader:
+        """The complete header of ``block``; :class:`UnknownBlock` unless it came in header mode."""
+        full = self.header(block).full
+        if full is None:
+            raise UnknownBlock(block)
+        return full
 
     def work(self, block: Hash) -> int:
         """The work of ``block``'s own target (not its blue work)."""
