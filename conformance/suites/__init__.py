@@ -2,9 +2,9 @@
 
 Extension point
 ---------------
-A *capability* (``work``, ``bits``, ``reachability``, ``ghostdag``, ``validation``,
-``virtual``, and later ``relay``, ``sync``, …) is one module of this package that defines a
-module-level ``CAPABILITY = Capability(...)`` with
+A *capability* (``work``, ``difficulty``, ``bits``, ``reachability``, ``ghostdag``,
+``validation``, ``virtual``, ``relay``, and later ``sync``, …) is one module of this package
+that defines a module-level ``CAPABILITY = Capability(...)`` with
 
 - ``name`` — the string an adapter lists in its ``hello`` reply;
 - ``methods`` — the adapter methods it adds (``method -> handler``); the reference adapter
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 MODULES: Final[tuple[str, ...]] = (
     "conformance.suites.protocol",
     "conformance.suites.work",
+    "conformance.suites.difficulty",
     "conformance.suites.bits",
     "conformance.suites.reachability",
     "conformance.suites.ghostdag",
