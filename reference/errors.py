@@ -40,9 +40,18 @@ class Code(StrEnum):
     UNEXPECTED_DIFFICULTY = "UNEXPECTED_DIFFICULTY"
     TIME_TOO_OLD = "TIME_TOO_OLD"
     VIOLATING_MERGE_DEPTH = "VIOLATING_MERGE_DEPTH"
+    # Block bodies (spec: transactions); BAD_MERKLE_ROOT below is shared with relay.
+    NO_TRANSACTIONS = "NO_TRANSACTIONS"
+    FIRST_TX_NOT_COINBASE = "FIRST_TX_NOT_COINBASE"
+    MULTIPLE_COINBASES = "MULTIPLE_COINBASES"
+    BLOCK_TOO_LARGE = "BLOCK_TOO_LARGE"
+    DUPLICATE_TRANSACTION = "DUPLICATE_TRANSACTION"
+    BAD_COINBASE_PAYLOAD = "BAD_COINBASE_PAYLOAD"
+    BAD_COINBASE_BLUE_SCORE = "BAD_COINBASE_BLUE_SCORE"
     # Primitives and encodings.
     MALFORMED_HASH = "MALFORMED_HASH"
     MALFORMED_ENCODING = "MALFORMED_ENCODING"
+    MALFORMED_TRANSACTION = "MALFORMED_TRANSACTION"
     # Parameters.
     BAD_PARAMETER = "BAD_PARAMETER"
     # Queries about blocks the store does not hold.
@@ -99,6 +108,14 @@ class MalformedEncoding(DagspecError):
 
     def __init__(self, value: object, message: str) -> None:
         super().__init__(Code.MALFORMED_ENCODING, message)
+        self.value = value
+
+
+class MalformedTransaction(DagspecError):
+    """A transaction whose JSON or bytes break the transaction format (spec: transactions)."""
+
+    def __init__(self, value: object, message: str) -> None:
+        super().__init__(Code.MALFORMED_TRANSACTION, message)
         self.value = value
 
 
