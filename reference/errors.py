@@ -87,6 +87,30 @@ class BlockRejected(DagspecError):
         self.block = block
 
 
+class MalformedHeader(DagspecError):
+    """A block header whose fields, JSON form or wire bytes break the header format.
+
+    ``field`` names the offending part as the input spells it: ``daaScore`` in JSON,
+    ``daa_score`` in a constructed header or on the wire.
+    """
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        super().__init__(Code.MALFORMED_HEADER, f"{field}: {message}")
+        self.field = field
+        self.value = value
+
+
+class HeaderHashMismatch(DagspecError):
+    """A header given together with a ``hash`` that is not the hash of its fields."""
+
+    def __init__(self, claimed: object, computed: object) -> None:
+        super().__init__(
+            Code.HASH_MISMATCH, f"the header hashes to {computed}, not to the given {claimed}"
+        )
+        self.claimed = claimed
+        self.computed = computed
+
+
 class InvalidDifficulty(DagspecError):
     """A difficulty, target or compact ``bits`` value outside its valid range."""
 

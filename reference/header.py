@@ -4,6 +4,10 @@ A header in *header mode* (adapter protocol 2, the node) is a :class:`BlockHeade
 of Kaspa's header, in Kaspa's units. Its identity is :func:`header_hash`, computed from the
 fields, never given. The abstract DAG-mode header of protocol 1 (:class:`reference.block.Header`,
 whose hash is given) stays for the GHOSTDAG, reachability and validation vectors.
+
+A :class:`BlockHeader` cannot hold a value outside its field's range: construction checks every
+field and raises :class:`~reference.errors.MalformedHeader` naming it, so hashing and encoding a
+header never fail.
 """
 
 from __future__ import annotations
@@ -12,10 +16,33 @@ import hashlib
 from dataclasses import dataclass
 from typing import Final
 
+from reference.errors import MalformedHeader
 from reference.hash import Hash
 
 BLOCK_HASH_KEY: Final = b"BlockHash"
 """The BLAKE2b key of the header hash (a key, not a personalisation)."""
+
+BLUE_WORK_BITS: Final = 192
+"""Blue work is an unsigned 192-bit integer (Kaspa's ``Uint192``)."""
+
+UINT_FIELDS: Final = (
+    ("version", 16),
+    ("timestamp", 64),
+    ("bits", 32),
+    ("nonce", 64),
+    ("daa_score", 64),
+    ("blue_work", BLUE_WORK_BITS),
+    ("blue_score", 64),
+)
+"""Every integer field of a header and its width in bits (each is unsigned)."""
+
+HASH_FIELDS: Final = (
+    "hash_merkle_root",
+    "accepted_id_merkle_root",
+    "utxo_commitment",
+    "pruning_point",
+)
+"""Every single-hash field of a header."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,39 +76,83 @@ class BlockHeader:
     pruning_point: Hash
     """The pruning point as seen from this block."""
 
+    def __post_init__(self) -> None:
+        check_header_fields(self)
+
     @property
     def parents(self) -> tuple[Hash, ...]:
         """The direct parents: level 0 of ``parents_by_level`` (empty for genesis)."""
         return self.parents_by_level[0] if self.parents_by_level else ()
 
 
+def check_uint(field: str, value: object, bits: int) -> int:
+    """``value`` as an unsigned ``bits``-bit integer, or :class:`MalformedHeader` naming ``field``.
+
+    A ``bool`` is not an integer here (Python counts ``True`` as 1; JSON does not).
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedHeader(field, value, f"an integer is expected, not {type(value).__name__}")
+    if not 0 <= value < 1 << bits:
+        raise MalformedHeader(field, value, f"{value} is not an unsigned {bits}-bit integer")
+    return value
+
+
+def check_header_fields(header: BlockHeader) -> None:
+    """Every field of ``header`` in its range: raises :class:`MalformedHeader` naming the first
+    that is not (parent lists must be tuples, so that a header is hashable and immutable)."""
+    for field, bits in UINT_FIELDS:
+        check_uint(field, getattr(header, field), bits)
+    for field in HASH_FIELDS:
+        if not isinstance(getattr(header, field), Hash):
+            raise MalformedHeader(field, getattr(header, field), "a Hash is expected")
+    levels = header.parents_by_level
+    if not isinstance(levels, tuple):
+        raise MalformedHeader("parents_by_level", levels, "a tuple of levels is expected")
+    for index, level in enumerate(levels):
+        if not isinstance(level, tuple) or not all(isinstance(p, Hash) for p in level):
+            raise MalformedHeader(
+                f"parents_by_level[{index}]", level, "a tuple of Hash values is expected"
+            )
+
+
 def _u64(value: int) -> bytes:
     return value.to_bytes(8, "little")
 
 
-def header_hash(header: BlockHeader) -> Hash:
-    """Kaspa's block hash: keyed BLAKE2b-256 over the fields in order, integers little-endian.
+def blue_work_bytes(blue_work: int) -> bytes:
+    """Blue work as hashed: its big-endian bytes without leading zero bytes (none for 0)."""
+    return blue_work.to_bytes((blue_work.bit_length() + 7) // 8, "big")
 
-    Blue work is written as its big-endian bytes without leading zeros, preceded by their count;
-    every list (the levels, each level's parents) is preceded by its length as u64.
+
+def header_preimage(header: BlockHeader) -> bytes:
+    """The bytes :func:`header_hash` hashes: the fields in order, integers little-endian.
+
+    Every list (the levels, each level's parents) is preceded by its length as u64; blue work
+    is :func:`blue_work_bytes` preceded by their count as u64. The encoding is prefix-free and
+    decodable, which is why it is also the body of the wire form (``reference.header_wire``).
     """
-    hasher = hashlib.blake2b(digest_size=32, key=BLOCK_HASH_KEY)
-    hasher.update(header.version.to_bytes(2, "little"))
-    hasher.update(_u64(len(header.parents_by_level)))
+    parts = [header.version.to_bytes(2, "little"), _u64(len(header.parents_by_level))]
     for level in header.parents_by_level:
-        hasher.update(_u64(len(level)))
-        for parent in level:
-            hasher.update(parent)
-    hasher.update(header.hash_merkle_root)
-    hasher.update(header.accepted_id_merkle_root)
-    hasher.update(header.utxo_commitment)
-    hasher.update(_u64(header.timestamp))
-    hasher.update(header.bits.to_bytes(4, "little"))
-    hasher.update(_u64(header.nonce))
-    hasher.update(_u64(header.daa_score))
-    hasher.update(_u64(header.blue_score))
-    blue_work = header.blue_work.to_bytes((header.blue_work.bit_length() + 7) // 8, "big")
-    hasher.update(_u64(len(blue_work)))
-    hasher.update(blue_work)
-    hasher.update(header.pruning_point)
-    return Hash(hasher.digest())
+        parts.append(_u64(len(level)))
+        parts.extend(level)
+    blue_work = blue_work_bytes(header.blue_work)
+    parts += [
+        header.hash_merkle_root,
+        header.accepted_id_merkle_root,
+        header.utxo_commitment,
+        _u64(header.timestamp),
+        header.bits.to_bytes(4, "little"),
+        _u64(header.nonce),
+        _u64(header.daa_score),
+        _u64(header.blue_score),
+        _u64(len(blue_work)),
+        blue_work,
+        header.pruning_point,
+    ]
+    return b"".join(parts)
+
+
+def header_hash(header: BlockHeader) -> Hash:
+    """Kaspa's block hash: BLAKE2b-256 keyed with ``BlockHash`` over :func:`header_preimage`."""
+    digest = hashlib.blake2b(header_preimage(header), digest_size=32, key=BLOCK_HASH_KEY)
+    return Hash(digest.digest())
