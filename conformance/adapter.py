@@ -4,7 +4,8 @@ Reads one request per line on stdin and writes one reply per line on stdout, in 
 stdin closes; logs go to stderr. Malformed input of any kind — bad JSON, a line over
 :data:`~conformance.protocol.MAX_LINE_BYTES`, a non-object, a bad ``id``, unknown or
 wrong-typed params, bad hex, an unknown method — gets an error reply and the adapter goes on
-serving. See ``spec/adapter.md``.
+serving. No reply line is longer than the protocol allows: a result that would be is replaced
+by the error ``REPLY_TOO_LARGE``. See ``spec/adapter.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ import sys
 from typing import BinaryIO
 
 from conformance.dispatch import Dispatcher
-from conformance.protocol import MAX_LINE_BYTES, ProtocolCode, encode_line, error_reply
+from conformance.protocol import (
+    MAX_LINE_BYTES,
+    JsonObject,
+    ProtocolCode,
+    encode_line,
+    error_reply,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,10 +47,27 @@ def serve(reader: BinaryIO, writer: BinaryIO, dispatcher: Dispatcher | None = No
                 None, ProtocolCode.BAD_REQUEST, f"line longer than {MAX_LINE_BYTES} bytes"
             )
         try:
-            writer.write(encode_line(reply))
+            writer.write(bounded_line(reply))
             writer.flush()
         except BrokenPipeError:
             return 0
+
+
+def bounded_line(reply: JsonObject) -> bytes:
+    """``reply`` as a wire line, or the error ``REPLY_TOO_LARGE`` when that line would be
+    longer than :data:`~conformance.protocol.MAX_LINE_BYTES`: a request within the limit can
+    ask for a result that is not (a long index list decodes to a longer array of numbers)."""
+    line = encode_line(reply)
+    if len(line) - 1 <= MAX_LINE_BYTES:
+        return line
+    request_id = reply.get("id")
+    return encode_line(
+        error_reply(
+            request_id if isinstance(request_id, int) else None,
+            ProtocolCode.REPLY_TOO_LARGE,
+            f"the reply would be {len(line) - 1} bytes, over the {MAX_LINE_BYTES}-byte limit",
+        )
+    )
 
 
 def _discard_rest_of_line(reader: BinaryIO) -> None:

@@ -5,12 +5,19 @@ and reads reply lines on a reader thread, so a hung adapter can never block the 
 :meth:`~AdapterProcess.receive` waits at most the per-request timeout. A dead or hung adapter
 raises :class:`AdapterFailure` carrying what happened and the tail of its stderr; the runner
 reports that against the case and starts a fresh process for the next one.
+
+The adapter runs in a session (and process group) of its own, and stopping it kills the whole
+group: an adapter that is a shell script, a ``cargo run`` or a wrapper around a node leaves no
+orphan behind when it hangs and is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import queue
+import signal
 import subprocess
 import threading
 from collections import deque
@@ -33,6 +40,10 @@ class AdapterFailure(Exception):
         """What happened (``exited with status 1``, ``no reply within 10 s``, ...)."""
 
 
+class ReplyTimeout(AdapterFailure):
+    """No reply arrived within the time allowed."""
+
+
 class AdapterProcess:
     """One running adapter process."""
 
@@ -45,6 +56,8 @@ class AdapterProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
+            # Its own session, so its process group holds it and every child it starts.
+            start_new_session=True,
         )
         self._replies: queue.Queue[bytes] = queue.Queue()
         self._requests: queue.Queue[bytes | None] = queue.Queue()
@@ -112,7 +125,7 @@ class AdapterProcess:
         try:
             line = self._replies.get(timeout=wait)
         except queue.Empty:
-            raise AdapterFailure(f"no reply within {wait:g} s", self.stderr_tail()) from None
+            raise ReplyTimeout(f"no reply within {wait:g} s", self.stderr_tail()) from None
         if line == _EOF:
             self._replies.put(_EOF)  # stays dead for any later receive
             status = self._process.wait()
@@ -131,17 +144,23 @@ class AdapterProcess:
         """True while the process runs."""
         return self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """The adapter's process id (also its process group id)."""
+        return self._process.pid
+
     def close(self) -> None:
-        """Close stdin, give the adapter a moment to exit, then kill it."""
+        """Close stdin, give the adapter a moment to exit, then kill what is left of its
+        process group."""
         self._requests.put(None)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.kill()
-        self._reap()
+        self.kill()
 
     def kill(self) -> None:
-        """Kill the process at once."""
+        """Kill the adapter and every process of its group at once."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # an empty group
+            os.killpg(self._process.pid, signal.SIGKILL)
         if self._process.poll() is None:
             self._process.kill()
         self._requests.put(None)

@@ -11,7 +11,10 @@ steps' expectations:
 - ``{"error": CODE}`` — the reply is an error with that code (messages are never compared).
 
 Equality is JSON equality with types kept apart (``true`` is not ``1``, ``1`` is not ``1.0``);
-object key order never matters, array order always does. Raw steps also expect an ``id``.
+object key order never matters, array order always does. Raw steps also expect an ``id``; a
+script step's reply must carry the request's id as the same JSON integer. Every reply is also
+checked against the published reply schemas (:mod:`conformance.replies`), and a step that is
+not well-formed is a vector-format failure, never a crash of the runner.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from conformance.client import AdapterFailure, AdapterProcess
+from conformance.client import AdapterFailure, AdapterProcess, ReplyTimeout
 from conformance.protocol import JsonObject, JsonValue, encode_line
+from conformance.replies import ReplySchemas
 from conformance.suites import StepChecker
 
 Status = Literal["passed", "failed", "skipped"]
@@ -134,62 +138,160 @@ class RequestIds:
         return self._next
 
 
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The moment a whole run must be over."""
+
+    seconds: float
+    """The run's length allowed, as given (``--deadline``)."""
+    at: float
+    """The ``time.monotonic()`` instant it passes."""
+
+    @classmethod
+    def after(cls, seconds: float) -> Deadline:
+        """The deadline ``seconds`` from now."""
+        return cls(seconds, time.monotonic() + seconds)
+
+    def left(self) -> float:
+        """Seconds left (negative once passed)."""
+        return self.at - time.monotonic()
+
+    def passed(self) -> bool:
+        """True once the deadline has passed."""
+        return self.left() <= 0
+
+    def failure(self) -> AdapterFailure:
+        """The failure of a case cut short by the deadline."""
+        return AdapterFailure(f"the run's deadline of {self.seconds:g} s passed")
+
+
+def receive_within(adapter: AdapterProcess, deadline: Deadline | None) -> JsonObject:
+    """The adapter's next reply within the per-request timeout and the run's deadline."""
+    if deadline is None:
+        return adapter.receive()
+    left = deadline.left()
+    if left <= 0:
+        raise deadline.failure()
+    if left >= adapter.timeout:
+        return adapter.receive()
+    try:
+        return adapter.receive(left)
+    except ReplyTimeout:
+        raise deadline.failure() from None
+
+
+def same_id(expected: int, found: object) -> bool:
+    """A reply's ``id`` is the request's: the same JSON integer (``1.0`` and ``true`` are not
+    ``1``)."""
+    return type(found) is int and found == expected
+
+
+def step_format_error(kind: str, step: object) -> str | None:
+    """Why ``step`` is not a well-formed step of a ``kind`` file, or ``None``."""
+    if not isinstance(step, dict):
+        return "a step is not an object"
+    if not isinstance(step.get("expect"), dict):
+        return "a step has no expect object"
+    if kind == "raw":
+        repeat = step.get("repeat", 1)
+        if not isinstance(step.get("send"), str):
+            return "a raw step has no send string"
+        if type(repeat) is not int or repeat < 1:
+            return "a raw step's repeat is not a positive integer"
+        return None
+    if not isinstance(step.get("method"), str):
+        return "a step has no method string"
+    if not isinstance(step.get("params"), dict):
+        return "a step has no params object"
+    return None
+
+
+def _raw_method(text: str) -> str | None:
+    """The method a raw line asks for, when it is a JSON object naming one."""
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    method = message.get("method") if isinstance(message, dict) else None
+    return method if isinstance(method, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One step ready to send: its line, and what its reply is judged by."""
+
+    step: JsonObject
+    """The step as the vector file gives it."""
+    expect: JsonObject
+    """Its expectation."""
+    line: bytes
+    """The bytes sent."""
+    request_id: int | None
+    """The id the runner gave a script step (raw steps carry theirs in ``expect``)."""
+    method: str | None
+    """The method asked for, when known (for the result schema)."""
+
+
+def _plan(kind: str, steps: list[JsonValue], ids: RequestIds) -> list[_Planned] | str:
+    """Every step ready to send, or why the case is not well-formed."""
+    planned: list[_Planned] = []
+    for index, step in enumerate(steps):
+        problem = step_format_error(kind, step)
+        if problem is not None or not isinstance(step, dict):
+            return f"malformed vector: step {index}: {problem}"
+        expect = step["expect"]
+        if not isinstance(expect, dict):
+            return f"malformed vector: step {index}: a step has no expect object"
+        if kind == "raw":
+            text, repeat = str(step["send"]), step.get("repeat", 1)
+            count = repeat if isinstance(repeat, int) else 1
+            line = (text * count).encode() + b"\n"
+            method = _raw_method(text) if count == 1 else None
+            planned.append(_Planned(step, expect, line, None, method))
+        else:
+            request_id = ids.take()
+            message = {"id": request_id, "method": step["method"], "params": step["params"]}
+            planned.append(
+                _Planned(step, expect, encode_line(message), request_id, str(step["method"]))
+            )
+    return planned
+
+
 def run_case(
     adapter: AdapterProcess,
     kind: str,
     case: JsonObject,
     ids: RequestIds,
     checkers: Mapping[str, StepChecker],
+    *,
+    schemas: ReplySchemas | None = None,
+    deadline: Deadline | None = None,
 ) -> CaseOutcome:
-    """Send every step of ``case`` and judge the replies (first failure reported)."""
+    """Send every step of ``case`` and judge the replies (first failure reported).
+
+    Each reply must carry its request's id, meet the step's expectation and, with
+    ``schemas``, match the published reply schemas; ``deadline`` bounds the whole run.
+    """
     started = time.perf_counter()
     steps = case.get("steps")
-    if not isinstance(steps, list):
-        return CaseOutcome("failed", "malformed case: no steps", 0.0, 0)
-    batch: list[bytes] = []
-    expected_ids: list[int | None] = []
-    for step in steps:
-        if not isinstance(step, dict):
-            return CaseOutcome("failed", "malformed case: a step is not an object", 0.0, 0)
-        if kind == "raw":
-            text, repeat = step.get("send"), step.get("repeat", 1)
-            if not isinstance(text, str) or not isinstance(repeat, int):
-                return CaseOutcome("failed", "malformed raw step", 0.0, 0)
-            batch.append((text * repeat).encode() + b"\n")
-            expect = step.get("expect")
-            expected_ids.append(expect.get("id") if isinstance(expect, dict) else None)  # type: ignore[arg-type]
-        else:
-            request_id = ids.take()
-            batch.append(
-                encode_line({"id": request_id, "method": step["method"], "params": step["params"]})
-            )
-            expected_ids.append(request_id)
-    adapter.send(b"".join(batch))
+    if not isinstance(steps, list) or not steps:
+        return CaseOutcome("failed", "malformed vector: the case has no steps", 0.0, 0)
+    planned = _plan(kind, steps, ids)
+    if isinstance(planned, str):
+        return CaseOutcome("failed", planned, 0.0, 0)
+    adapter.send(b"".join(item.line for item in planned))
     first_failure: str | None = None
     failures = 0
     try:
-        for index, (step, expected_id) in enumerate(zip(steps, expected_ids, strict=True)):
-            reply = adapter.receive()
-            if not isinstance(step, dict):
-                continue
-            expect = step.get("expect")
-            if not isinstance(expect, dict):
-                return CaseOutcome("failed", f"step {index}: malformed expectation", 0.0, 0)
-            if kind == "raw":
-                problem = difference(expected_id, reply.get("id"), "id") if "id" in expect else None
-                problem = problem or check_reply(expect, reply)
-            else:
-                if reply.get("id") != expected_id or isinstance(reply.get("id"), bool):
-                    raise AdapterFailure(f"reply id {reply.get('id')!r}, expected {expected_id}")
-                method = str(step.get("method"))
-                checker = checkers.get(method)
-                problem = (
-                    checker(step, reply) if checker is not None else check_reply(expect, reply)
-                )
+        for index, item in enumerate(planned):
+            reply = receive_within(adapter, deadline)
+            problem = _judge(item, reply, checkers)
+            if problem is None and schemas is not None:
+                problem = schemas.problem(item.method, reply)
             if problem is not None:
                 failures += 1
                 if first_failure is None:
-                    first_failure = f"step {index} {_describe(step)}: {problem}"
+                    first_failure = f"step {index} {_describe(item.step)}: {problem}"
     except AdapterFailure as failure:
         seconds = time.perf_counter() - started
         where = first_failure + "; then " if first_failure else ""
@@ -199,6 +301,19 @@ def run_case(
         extra = f" ({failures} of {len(steps)} steps failed)" if failures > 1 else ""
         return CaseOutcome("failed", first_failure + extra, seconds, len(steps))
     return CaseOutcome("passed", "", seconds, len(steps))
+
+
+def _judge(item: _Planned, reply: JsonObject, checkers: Mapping[str, StepChecker]) -> str | None:
+    """Why ``reply`` misses ``item``'s expectation; a wrong script id breaks the adapter."""
+    if item.request_id is None:  # a raw step: its expectation names the id
+        found = (
+            difference(item.expect["id"], reply.get("id"), "id") if "id" in item.expect else None
+        )
+        return found or check_reply(item.expect, reply)
+    if not same_id(item.request_id, reply.get("id")):
+        raise AdapterFailure(f"reply id {reply.get('id')!r}, expected {item.request_id}")
+    checker = checkers.get(item.method or "")
+    return checker(item.step, reply) if checker is not None else check_reply(item.expect, reply)
 
 
 def _describe(step: JsonObject) -> str:

@@ -54,6 +54,9 @@ class ProtocolCode(StrEnum):
     """The method belongs to a capability this adapter does not advertise."""
     INTERNAL_ERROR = "INTERNAL_ERROR"
     """The implementation failed on a well-formed request (a bug; the adapter keeps serving)."""
+    REPLY_TOO_LARGE = "REPLY_TOO_LARGE"
+    """The result would make a reply line longer than the protocol's limit
+    (:data:`MAX_LINE_BYTES`); the adapter sends this error instead of the oversized line."""
 
 
 class ProtocolError(Exception):

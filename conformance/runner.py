@@ -5,10 +5,13 @@ capabilities, then runs every case of every vector file whose required capabilit
 adapter advertises; the others are reported as skipped, never as passed. One adapter process
 serves case after case (each DAG case begins with ``reset``); when a case crashes it, hangs it
 past the per-request timeout or gets a malformed reply, that case fails with the reason and a
-fresh process serves the next one.
+fresh process serves the next one. Every reply is checked against the published reply
+schemas as well as against its expectation. The whole run has a deadline: cases it cuts short
+or never reaches fail.
 
-Exit status: 0 when every case that ran passed (and at least one ran), 1 when any failed,
-2 when the run could not start (no adapter, no ``hello``, untrustworthy vectors).
+Exit status: 0 when every case that ran passed, at least one case of some capability ran and
+every capability named by ``--require`` is advertised; 1 otherwise; 2 when the run could not
+start (no adapter, no ``hello``, untrustworthy vectors, an unknown ``--require``).
 """
 
 from __future__ import annotations
@@ -16,18 +19,23 @@ from __future__ import annotations
 import argparse
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.client import AdapterFailure, AdapterProcess
-from conformance.engine import CaseOutcome, RequestIds, run_case
+from conformance.engine import CaseOutcome, Deadline, RequestIds, run_case, same_id
 from conformance.protocol import PROTOCOL_VERSION, JsonObject, JsonValue, encode_line
+from conformance.replies import ReplySchemas
 from conformance.report import CaseRecord, Progress, SuiteTally, summary, write_junit
 from conformance.suites import StepChecker, capabilities
 from conformance.vectors import SHIPPED_VECTORS, VectorError, VectorSet, load_vectors
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds the runner waits for any one reply."""
+
+DEFAULT_DEADLINE = 1800.0
+"""Seconds a whole run may take (the reference adapter needs a few; a slow one, minutes)."""
 
 STARTUP_TIMEOUT = 60.0
 """Seconds a freshly started adapter may take to answer ``hello`` (at least the timeout)."""
@@ -52,6 +60,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="per-request timeout (default: %(default)s)",
+    )
+    run_parser.add_argument(
+        "--deadline",
+        type=float,
+        default=DEFAULT_DEADLINE,
+        metavar="SECONDS",
+        help="the whole run's time limit; cases not finished by then fail (default: %(default)s)",
+    )
+    run_parser.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="CAPABILITY",
+        help="fail unless the adapter advertises this capability (repeatable)",
     )
     run_parser.add_argument(
         "--suite",
@@ -80,14 +102,22 @@ class _Adapter:
             self._process = AdapterProcess(self._command, self._timeout)
         return self._process
 
-    def hello(self) -> JsonObject:
+    def hello(self, schemas: ReplySchemas, deadline: Deadline | None = None) -> JsonObject:
         process = self.get()
         request_id = self.ids.take()
         process.send(encode_line({"id": request_id, "method": "hello", "params": {}}))
-        reply = process.receive(max(self._timeout, STARTUP_TIMEOUT))
+        wait = max(self._timeout, STARTUP_TIMEOUT)
+        if deadline is not None:
+            wait = min(wait, max(deadline.left(), 0.001))
+        reply = process.receive(wait)
         result = reply.get("result")
-        if reply.get("id") != request_id or not isinstance(result, dict):
-            raise AdapterFailure(f"bad hello reply {reply!r}")
+        if not same_id(request_id, reply.get("id")) or not isinstance(result, dict):
+            raise AdapterFailure(f"bad hello reply {str(reply)[:200]}")
+        if result.get("protocol") != PROTOCOL_VERSION:
+            raise AdapterFailure(f"adapter speaks protocol {result.get('protocol')!r}, not 1")
+        problem = schemas.problem("hello", reply)
+        if problem is not None:
+            raise AdapterFailure(f"bad hello reply {str(reply)[:200]}: {problem}")
         return result
 
     def broken(self) -> None:
@@ -123,18 +153,28 @@ def run_vectors(
     command: Sequence[str],
     *,
     timeout: float,
+    deadline: float | None = None,
     suites: Sequence[str] = (),
     exitfirst: bool = False,
     progress: Progress | None = None,
 ) -> tuple[list[SuiteTally], JsonObject]:
-    """Run ``vectors`` against ``command``; the tallies by suite and the ``hello`` result."""
+    """Run ``vectors`` against ``command``; the tallies by suite and the ``hello`` result.
+
+    ``deadline`` (seconds, ``None`` for none) bounds the whole run: the case it interrupts
+    and every case after it fail.
+    """
     progress = progress if progress is not None else Progress()
+    limit = Deadline.after(deadline) if deadline is not None else None
+    schemas = ReplySchemas()
     adapter = _Adapter(command, timeout)
-    hello = adapter.hello()
-    if hello.get("protocol") != PROTOCOL_VERSION:
-        raise AdapterFailure(f"adapter speaks protocol {hello.get('protocol')!r}, not 1")
+    try:
+        hello = adapter.hello(schemas, limit)
+    except (AdapterFailure, OSError):
+        adapter.close()
+        raise
     advertised = _capabilities_of(hello)
     checkers = _checkers()
+    context = _RunContext(adapter, checkers, schemas, limit)
     tallies: dict[str, SuiteTally] = {}
     by_suite: dict[str, list[tuple[str, JsonObject]]] = {}
     for path, document in vectors.documents:
@@ -159,8 +199,10 @@ def run_vectors(
                     elif missing:
                         reason = f"adapter lacks capability {', '.join(map(str, missing))}"
                         outcome = CaseOutcome("skipped", reason, 0.0, 0)
+                    elif limit is not None and limit.passed():
+                        outcome = CaseOutcome("failed", f"not run: {limit.failure()}", 0.0, 0)
                     else:
-                        outcome = _run_one(adapter, str(document.get("kind")), case, checkers)
+                        outcome = _run_one(context, str(document.get("kind")), case)
                         stop = exitfirst and outcome.status == "failed"
                     tally.add(CaseRecord(suite, path, name, outcome))
                     progress.update(suite, tally.cases, total)
@@ -175,9 +217,22 @@ def _list(document: JsonObject, key: str) -> list[JsonValue]:
     return value if isinstance(value, list) else []
 
 
-def _run_one(
-    adapter: _Adapter, kind: str, case: JsonObject, checkers: dict[str, StepChecker]
-) -> CaseOutcome:
+@dataclass(frozen=True, slots=True)
+class _RunContext:
+    """What every case of one run shares."""
+
+    adapter: _Adapter
+    """The adapter, restarted on demand."""
+    checkers: Mapping[str, StepChecker]
+    """Custom reply checks by method."""
+    schemas: ReplySchemas
+    """The published reply schemas."""
+    deadline: Deadline | None
+    """The end of the run."""
+
+
+def _run_one(context: _RunContext, kind: str, case: JsonObject) -> CaseOutcome:
+    adapter = context.adapter
     try:
         process = adapter.get()
         if adapter.restarts and not process.alive():
@@ -185,13 +240,22 @@ def _run_one(
     except (AdapterFailure, OSError) as failure:
         adapter.broken()
         return CaseOutcome("failed", f"adapter failed to start: {failure}", 0.0, 0, True)
-    outcome = run_case(process, kind, case, adapter.ids, checkers)
+    outcome = run_case(
+        process,
+        kind,
+        case,
+        adapter.ids,
+        context.checkers,
+        schemas=context.schemas,
+        deadline=context.deadline,
+    )
     if outcome.adapter_broken:
         adapter.broken()
-        try:
-            adapter.hello()  # a fresh process for the next case
-        except (AdapterFailure, OSError):
-            adapter.broken()
+        if context.deadline is None or not context.deadline.passed():
+            try:
+                adapter.hello(context.schemas, context.deadline)  # a fresh process
+            except (AdapterFailure, OSError):
+                adapter.broken()
     return outcome
 
 
@@ -200,6 +264,17 @@ def run(args: argparse.Namespace) -> int:
     command = shlex.split(args.adapter)
     if not command:
         print("dagspec conformance: --adapter needs a command")
+        return 2
+    known = {capability.name for capability in capabilities() if not capability.core}
+    unknown = sorted(set(args.require) - known)
+    if unknown:
+        print(
+            f"dagspec conformance: --require names no capability: {', '.join(unknown)} "
+            f"(capabilities: {', '.join(sorted(known))})"
+        )
+        return 2
+    if args.deadline <= 0 or args.timeout <= 0:
+        print("dagspec conformance: --timeout and --deadline must be positive")
         return 2
     try:
         vectors = load_vectors(args.vectors)
@@ -217,6 +292,7 @@ def run(args: argparse.Namespace) -> int:
             vectors,
             command,
             timeout=args.timeout,
+            deadline=args.deadline,
             suites=args.suite,
             exitfirst=args.exitfirst,
         )
@@ -232,11 +308,38 @@ def run(args: argparse.Namespace) -> int:
     if args.junit is not None:
         write_junit(tallies, args.junit)
         print(f"JUnit XML: {args.junit}")
-    failed = sum(t.failed for t in tallies)
-    passed = sum(t.passed for t in tallies)
-    if failed:
+    return verdict(tallies, _capabilities_of(hello), args.require, vectors)
+
+
+def verdict(
+    tallies: Sequence[SuiteTally],
+    advertised: set[str],
+    required: Sequence[str],
+    vectors: VectorSet,
+) -> int:
+    """The exit status of a finished run, with the reason printed when it is not 0."""
+    status = 0
+    missing = sorted(set(required) - advertised)
+    if missing:
+        print(f"FAILED: the adapter does not advertise required capability {', '.join(missing)}")
+        status = 1
+    if any(t.failed for t in tallies):
+        status = 1
+    if sum(t.passed for t in tallies) == 0:
+        print("FAILED: no case ran: the adapter supports none of the selected suites")
         return 1
-    if passed == 0:
-        print("no case ran: the adapter supports none of the selected suites")
-        return 1
-    return 0
+    core_files = {
+        path for path, document in vectors.documents if not _list(document, "capabilities")
+    }
+    if all(
+        record.file in core_files
+        for t in tallies
+        for record in t.records
+        if record.outcome.status == "passed"
+    ):
+        print(
+            "FAILED: only the protocol's framing cases ran: the adapter advertises no "
+            "capability the selected vectors test"
+        )
+        status = 1
+    return status

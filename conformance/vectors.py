@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from conformance.engine import step_format_error
 from conformance.kaspa import shared_dir
 from conformance.protocol import PROTOCOL_VERSION, JsonObject, JsonValue
 from conformance.suites import GenerationContext, capabilities
@@ -176,5 +177,33 @@ def load_vectors(folder: Path) -> VectorSet:
         document = json.loads(data)
         if not isinstance(document, dict) or document.get("format") != FORMAT_VERSION:
             raise VectorError(f"{path}: not a format-{FORMAT_VERSION} vector file")
+        problem = format_error(document)
+        if problem is not None:
+            raise VectorError(f"{path}: {problem}")
         documents.append((relative, document))
     return VectorSet(manifest, tuple(documents))
+
+
+def format_error(document: JsonObject) -> str | None:
+    """The first way ``document`` is not a well-formed vector file (kind, cases, steps: each
+    step's method, params and expectation), or ``None``. The schemas say the same in full;
+    this is the part the runner relies on, checked on every load."""
+    kind = document.get("kind")
+    if kind not in ("script", "raw"):
+        return f"unknown kind {kind!r}"
+    if not isinstance(document.get("capabilities"), list):
+        return "no capabilities list"
+    cases = document.get("cases")
+    if not isinstance(cases, list):
+        return "no cases list"
+    for number, case in enumerate(cases):
+        if not isinstance(case, dict) or not isinstance(case.get("name"), str):
+            return f"case {number} is not an object with a name"
+        steps = case.get("steps")
+        if not isinstance(steps, list) or not steps:
+            return f"case {case['name']!r} has no steps"
+        for index, step in enumerate(steps):
+            problem = step_format_error(str(kind), step)
+            if problem is not None:
+                return f"case {case['name']!r}, step {index}: {problem}"
+    return None

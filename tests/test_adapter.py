@@ -176,3 +176,23 @@ def test_the_adapter_process_survives_garbage() -> None:
     replies = [json.loads(line) for line in done.stdout.splitlines()]
     assert [reply["id"] for reply in replies] == [None, None, 9]
     assert replies[2]["result"]["protocol"] == 1
+
+
+def test_no_reply_line_is_longer_than_the_protocol_allows() -> None:
+    # A 1 MB request for a differential index list of 500,000 zero gaps decodes to an array
+    # of 500,000 numbers: about 3.4 MB of JSON, which no reply line may carry.
+    def indexes(request_id: int, count: int) -> bytes:
+        data = "fe" + count.to_bytes(4, "little").hex() + "00" * count
+        return _request(request_id, "relay_decode_indexes", {"data": data, "bound": count})
+
+    request = indexes(7, 500_000)
+    assert len(request) <= MAX_LINE_BYTES
+    out = io.BytesIO()
+    serve(io.BytesIO(request + indexes(8, 100_000) + _request(9, "hello", {})), out)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= MAX_LINE_BYTES
+    replies = [json.loads(line) for line in lines]
+    assert replies[0]["id"] == 7
+    assert replies[0]["error"]["code"] == ProtocolCode.REPLY_TOO_LARGE
+    assert replies[1]["result"]["indexes"] == list(range(100_000))  # a shorter list fits
+    assert replies[2]["result"]["protocol"] == 1
