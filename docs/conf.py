@@ -8,6 +8,7 @@ API pages in ``docs/api/`` sit in the same project. Only ``spec/`` and ``docs/``
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -18,15 +19,22 @@ sys.path.insert(0, str(ROOT))  # reference/ for autodoc, docs/ for the drawing e
 project = "dagspec"
 author = "dagspec contributors"
 copyright = "dagspec contributors"
-release = "0.1.0"
+# One version, the distribution's: spec/index.md states it and a test keeps the two equal.
+release = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+version = release
 
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
-    "sphinx.ext.mathjax",
+    "docs.ext.mathml",
+    "docs.ext.quoted_code",
     "docs.ext.dag_directive",
     "docs.ext.api_directive",
 ]
+
+# Formulas become MathML when the pages are built (docs/ext/mathml.py): the pages load no
+# script from the network and read the same offline.
+html_math_renderer = "mathml"
 
 root_doc = "spec/index"
 include_patterns = ["spec/**", "docs/api/**"]
@@ -46,7 +54,7 @@ suppress_warnings: list[str] = []
 html_theme = "furo"
 html_title = "dagspec — the GHOSTDAG node specification"
 html_static_path = ["_static"]
-html_css_files = ["dagdraw.css"]
+html_css_files = ["dagdraw.css", "spec.css"]
 
 # Where the anchors (Kaspa's vectors) live: beside the repository, as CI clones it.
 dagdraw_shared_dir = str(ROOT.parent / "shared")
