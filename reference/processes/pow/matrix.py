@@ -86,23 +86,24 @@ def matrix_rank(rows: Sequence[Sequence[int]]) -> int:
     for operation.
     """
     # After column i, only entries right of it in rows not yet pivots are ever read again, so
-    # each step keeps just those; the arithmetic on them is Kaspa's, in the same order.
-    active = [[float(x) for x in row] for row in rows]
+    # each step keeps just those; the arithmetic on them is Kaspa's, in the same order. Rows
+    # are stored reversed so that dropping the column just used is a pop from the end.
+    active = [[float(x) for x in reversed(row)] for row in rows]
     width = len(active[0]) if active else 0
     rank = 0
     for _ in range(width):
-        pivot_index = next((k for k, row in enumerate(active) if abs(row[0]) > RANK_EPSILON), None)
-        if pivot_index is None:
-            active = [row[1:] for row in active]
+        found = next((k for k, row in enumerate(active) if abs(row[-1]) > RANK_EPSILON), None)
+        if found is None:  # no pivot in this column
+            for row in active:
+                row.pop()
             continue
-        pivot = active.pop(pivot_index)
-        tail = [x / pivot[0] for x in pivot[1:]]
-        active = [
-            [x - y * row[0] for x, y in zip(row[1:], tail, strict=True)]
-            if abs(row[0]) > RANK_EPSILON
-            else row[1:]
-            for row in active
-        ]
+        pivot = active.pop(found)
+        lead = pivot.pop()
+        tail = [x / lead for x in pivot]
+        for index, row in enumerate(active):
+            factor = row.pop()
+            if abs(factor) > RANK_EPSILON:
+                active[index] = [x - y * factor for x, y in zip(row, tail, strict=True)]
         rank += 1
     return rank
 
