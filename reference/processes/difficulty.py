@@ -56,31 +56,58 @@ class DifficultySample:
     """The block's compact target."""
 
 
+@dataclass(frozen=True, slots=True)
+class WindowSummary:
+    """Everything the next bits depend on, of a non-empty DAA window."""
+
+    count: int
+    """Number of blocks in the window."""
+    earliest_timestamp: int
+    """Timestamp of the window's *earliest* block: least timestamp, and among equal
+    timestamps least ``sort_key``."""
+    earliest_target: int
+    """Target of the earliest block."""
+    latest_timestamp: int
+    """Greatest timestamp in the window."""
+    target_sum: int
+    """Sum of the targets of all the window's blocks."""
+
+
 # Windows repeat the same few bits values block after block; decoding each once is enough.
-_target_of: Final = lru_cache(maxsize=4096)(decode_bits)
+target_of: Final = lru_cache(maxsize=4096)(decode_bits)
+"""The target a compact ``bits`` value denotes (:func:`reference.bits.decode_bits`)."""
 
 
-def next_bits(samples: Sequence[DifficultySample], preset: Preset, warm_up_bits: int) -> int:
-    """The bits required of a block whose sampled DAA window is ``samples``.
+def summarize(samples: Sequence[DifficultySample]) -> WindowSummary | None:
+    """The summary of a window given in window order (descending ``sort_key``), so that among
+    equal timestamps the earliest block is the last one; ``None`` for an empty window."""
+    if not samples:
+        return None
+    earliest = min(range(len(samples)), key=lambda i: (samples[i].timestamp, -i))
+    return WindowSummary(
+        count=len(samples),
+        earliest_timestamp=samples[earliest].timestamp,
+        earliest_target=target_of(samples[earliest].bits),
+        latest_timestamp=max(sample.timestamp for sample in samples),
+        target_sum=sum(target_of(sample.bits) for sample in samples),
+    )
 
-    ``samples`` are in window order: descending ``sort_key``. A window of fewer than
-    ``min_difficulty_window_size`` samples gives ``warm_up_bits``. Otherwise the earliest block
-    — least timestamp, and among equal timestamps least ``sort_key`` (the last in window
-    order) — only marks where the window's time span begins: the average target is taken over
-    the other ``n - 1`` blocks, and scaled by the measured span (at least 1 ms) over the
-    expected one, ``n - 1`` sampled intervals of ``difficulty_sample_rate`` target block times.
-    The result is capped at :data:`MAX_DIFFICULTY_TARGET`; there is no other clamp.
+
+def next_bits(window: WindowSummary | None, preset: Preset, warm_up_bits: int) -> int:
+    """The bits required of a block whose DAA window is summarised by ``window``.
+
+    A window of fewer than ``min_difficulty_window_size`` blocks gives ``warm_up_bits``.
+    Otherwise the earliest block only marks where the window's time span begins: the average
+    target is taken over the other ``n - 1`` blocks, and scaled by the measured span (at least
+    1 ms) over the expected one, ``n - 1`` sampled intervals of ``difficulty_sample_rate``
+    target block times. The result is capped at :data:`MAX_DIFFICULTY_TARGET`; there is no
+    other clamp.
     """
-    count = len(samples)
-    if count < preset.min_difficulty_window_size:
+    if window is None or window.count < preset.min_difficulty_window_size:
         return warm_up_bits
-    earliest = min(range(count), key=lambda i: (samples[i].timestamp, -i))
-    start = samples[earliest].timestamp
-    end = max(sample.timestamp for sample in samples)
-    averaged = count - 1
-    total = sum(_target_of(sample.bits) for i, sample in enumerate(samples) if i != earliest)
-    average_target = total // averaged
-    measured = max(end - start, 1)
+    averaged = window.count - 1
+    average_target = (window.target_sum - window.earliest_target) // averaged
+    measured = max(window.latest_timestamp - window.earliest_timestamp, 1)
     expected = preset.target_time_per_block_ms * preset.difficulty_sample_rate * averaged
     return encode_bits(min(average_target * measured // expected, MAX_DIFFICULTY_TARGET))
 

@@ -10,16 +10,16 @@ recently used blocks only: a window that fell out is rebuilt by the chain walk w
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Generic, TypeVar
 
 from reference.errors import InvalidParameter
 from reference.hash import Hash
-from reference.ordering import SortKey
 
-Window = tuple[SortKey, ...]
-"""A window as the cache keeps it: the blocks' ``sort_key`` values in ascending order."""
+Window = TypeVar("Window")
+"""Whatever the window manager keeps of one block's window."""
 
 
-class WindowCache:
+class WindowCache(Generic[Window]):
     """``block -> window`` for at most ``capacity`` blocks, the least recently used evicted."""
 
     __slots__ = ("_capacity", "_windows")
