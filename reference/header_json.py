@@ -45,6 +45,7 @@ HASH_KEY: Final = "hash"
 BLUE_WORK_DIGITS: Final = BLUE_WORK_BITS // 4
 """Hexadecimal digits of blue work: at most 48 are read, exactly 48 are written."""
 
+_KEYS: Final = frozenset(key for key, _ in JSON_FIELDS) | {HASH_KEY}
 _HEX_DIGITS: Final = frozenset("0123456789abcdef")
 
 
@@ -86,9 +87,8 @@ def header_from_json(obj: object) -> BlockHeader:
     """
     if not isinstance(obj, Mapping):
         raise MalformedHeader("header", obj, "a JSON object is expected")
-    expected = {key for key, _ in JSON_FIELDS}
     for key in obj:
-        if key not in expected and key != HASH_KEY:
+        if key not in _KEYS:
             raise MalformedHeader(str(key), obj[key], "unknown field")
     for key, _ in JSON_FIELDS:
         if key not in obj:

@@ -16,20 +16,19 @@ from reference.processes.pow.state import PowState
 _NONCES = 1 << 64
 
 
+def _natural(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
 def mine(
     header: BlockHeader, preset: Preset, max_tries: int, first_nonce: int = 0
 ) -> BlockHeader | None:
     """``header`` with the first nonce (from ``first_nonce`` on) whose proof of work meets its
     target, or ``None`` after ``max_tries`` failures. Where ``preset.skip_proof_of_work``
     holds every nonce passes, and ``header`` comes back unchanged."""
-    if not isinstance(max_tries, int) or isinstance(max_tries, bool) or max_tries < 0:
+    if not _natural(max_tries):
         raise InvalidParameter("max_tries", max_tries, "a non-negative integer is expected")
-    if (
-        not isinstance(first_nonce, int)
-        or isinstance(first_nonce, bool)
-        or first_nonce >= _NONCES
-        or first_nonce < 0
-    ):
+    if not _natural(first_nonce) or first_nonce >= _NONCES:
         raise InvalidParameter("first_nonce", first_nonce, "an unsigned 64-bit integer")
     if preset.skip_proof_of_work:
         return header
