@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from conformance.transactions import random_coinbase, random_transaction
 from reference.hash import Hash
 from reference.relay.body import BlockBody, canonical_order, make_body
 from reference.relay.header import RelayHeader
@@ -24,6 +25,7 @@ from reference.relay.known import KnownBlocks
 from reference.relay.mempool import Mempool
 from reference.relay.messages import Mode
 from reference.relay.session import RelayOutcome, relay_block
+from reference.transaction.encoding import encode_transaction
 
 _GOAL_RECONCILE = 156.0
 _GOAL_COMPACT = 38.0
@@ -44,7 +46,8 @@ class Scenario:
 
 
 def _transaction(rng: random.Random) -> bytes:
-    return rng.randbytes(rng.randint(200, 300))
+    # A Kaspa one-input, two-output spend of 219 to 289 bytes (about 254 on average).
+    return encode_transaction(random_transaction(rng, rng.randint(0, 70)))
 
 
 def build_case(
@@ -53,12 +56,14 @@ def build_case(
     """A block, its header, a receiver mempool and the receiver's known blocks."""
     rng = random.Random(seed)
     others = [_transaction(rng) for _ in range(scenario.transactions)]
-    body = make_body(canonical_order(b"coinbase" + rng.randbytes(120), others))
+    blue_score = rng.randrange(1 << 40)
+    coinbase = encode_transaction(random_coinbase(rng, blue_score))
+    body = make_body(canonical_order(coinbase, others))
     parents = tuple(Hash(rng.randbytes(32)) for _ in range(scenario.parents))
     header = RelayHeader(
         version=1,
         parents=parents,
-        blue_score=rng.randrange(1 << 40),
+        blue_score=blue_score,
         blue_work=rng.randrange(1 << 100),
         timestamp=1_760_000_000_000 + rng.randrange(1 << 30),
         nonce=rng.randrange(1 << 64),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.relay import Scenario, build_case
 from benchmarks.relay import main as benchmark_main
+from conformance.transactions import random_coinbase, random_transaction
 from reference.errors import Code, RelayError
 from reference.hash import Hash
 from reference.relay import session
@@ -44,6 +47,7 @@ from reference.relay.reconcile import (
 from reference.relay.session import relay_block
 from reference.relay.shortid import short_id, short_id_key
 from reference.relay.wire import Reader
+from reference.transaction.encoding import encode_transaction
 
 
 def _case(
@@ -165,7 +169,7 @@ def test_two_mempool_transactions_on_one_short_id_make_the_slot_missing() -> Non
     header, body, mempool, _ = _case(transactions=5)
     block = make_compact_block(header, body, 0)
     target = block.short_ids[2]
-    impostor = b"impostor transaction"
+    impostor = encode_transaction(random_transaction(random.Random(99)))
     # Crafted pairs: the impostor claims the short ID of slot 3 (a real 48-bit collision).
     key = short_id_key(header_hash(header), 0)
     pairs = [(short_id(key, item), mempool.get(item) or b"") for item in mempool]
@@ -183,7 +187,7 @@ def test_wrong_transaction_behind_a_short_id_fails_the_merkle_root() -> None:
     partial = match_mempool(block, mempool)
     assert partial.missing == ()
     slots = list(partial.slots)
-    slots[2] = b"undetected collision"
+    slots[2] = encode_transaction(random_transaction(random.Random(98)))
     with pytest.raises(RelayError) as caught:
         complete_block(
             block, PartialBlock(tuple(slots), ()), BlockTransactions(Hash(bytes(32)), ())
@@ -223,11 +227,16 @@ def test_sender_skips_a_nonce_with_colliding_short_ids(monkeypatch: pytest.Monke
 
 
 def test_mempool_store() -> None:
-    pool = Mempool([b"a", b"b", b"a"])
-    assert len(pool) == 2 and txid(b"a") in pool
-    pool.remove(txid(b"a"))
-    assert pool.get(txid(b"a")) is None and txid(b"b") in set(pool)
-    assert make_body(canonical_order(b"c", [b"b"])).transactions[0] == b"c"
+    rng = random.Random(4)
+    a, b = (encode_transaction(random_transaction(rng)) for _ in range(2))
+    c = encode_transaction(random_coinbase(rng, 3))
+    pool = Mempool([a, b, a])
+    assert len(pool) == 2 and txid(a) in pool
+    pool.remove(txid(a))
+    assert pool.get(txid(a)) is None and txid(b) in set(pool)
+    assert make_body(canonical_order(c, [b])).transactions[0] == c
+    with pytest.raises(RelayError):
+        pool.add(b"not a transaction")
 
 
 def test_benchmark_quick_run_reconstructs_every_block(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance.transactions import random_coinbase, random_transaction
 from reference.errors import Code, RelayError
 from reference.hash import Hash
-from reference.relay.body import canonical_order, make_body, merkle_root, txid
+from reference.merkle import merkle_root
+from reference.relay.body import canonical_order, make_body, txid
 from reference.relay.header import RelayHeader, encode_compact_header, encode_header
 from reference.relay.indexes import decode_indexes, encode_indexes
 from reference.relay.shortid import short_id_key
 from reference.relay.siphash import siphash24, siphash24_32
 from reference.relay.wire import Reader, encode_compact_size
+from reference.transaction.encoding import decode_transaction, encode_transaction, transaction_id
 
 _KEY = (int.from_bytes(bytes(range(8)), "little"), int.from_bytes(bytes(range(8, 16)), "little"))
 
@@ -102,35 +106,44 @@ def test_huge_index_count_refused_before_allocation() -> None:
     assert caught.value.code == Code.MALFORMED_MESSAGE
 
 
-def test_txid_is_personalised_blake2b() -> None:
-    expected = hashlib.blake2b(b"tx", digest_size=32, person=b"dagspec-txid").digest()
-    assert txid(b"tx") == Hash(expected)
+def test_txid_is_kaspas_transaction_id() -> None:
+    # rusty-kaspa's hashing vector #1: the empty version 0 native transaction.
+    empty = bytes(2) + bytes(8) + bytes(8) + bytes(8) + bytes(20) + bytes(8) + bytes(8)
+    assert txid(empty).hex() == "2c18d5e59ca8fc4c23d9560da3bf738a8f40935c11c162017fbf2c907b7e665c"
 
 
-def _merkle_oracle(nodes: list[bytes]) -> bytes:
-    # Recursive definition: split after the largest power of two below the length.
-    if len(nodes) == 1:
-        return nodes[0]
-    split = 1
-    while split * 2 < len(nodes):
-        split *= 2
-    left, right = _merkle_oracle(nodes[:split]), _merkle_oracle(nodes[split:])
-    return hashlib.blake2b(left + right, digest_size=32, person=b"dagspec-merkle").digest()
+def test_bytes_that_are_no_transaction_are_malformed_messages() -> None:
+    for bad in (b"tx", bytes(61), bytes(63)):
+        with pytest.raises(RelayError) as caught:
+            txid(bad)
+        assert caught.value.code == Code.MALFORMED_MESSAGE
 
 
-@settings(max_examples=40)
-@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40))
-def test_merkle_root_matches_recursive_oracle(leaves: list[bytes]) -> None:
-    assert merkle_root([Hash(leaf) for leaf in leaves]) == _merkle_oracle(leaves)
+def _encoded(seed: int, count: int) -> list[bytes]:
+    rng = random.Random(seed)
+    return [
+        encode_transaction(random_coinbase(rng, 1)),
+        *(encode_transaction(random_transaction(rng, rng.randint(0, 70))) for _ in range(count)),
+    ]
 
 
-def test_merkle_root_of_nothing_is_zero() -> None:
-    assert merkle_root([]) == Hash(bytes(32))
+@settings(max_examples=20)
+@given(st.integers(0, 2**32), st.integers(0, 12))
+def test_body_merkle_root_is_the_hash_merkle_root(seed: int, count: int) -> None:
+    txs = _encoded(seed, count)
+    body = make_body(canonical_order(txs[0], txs[1:]))
+    leaves = [
+        hashlib.blake2b(tx, digest_size=32, key=b"TransactionHash").digest()
+        for tx in body.transactions
+    ]
+    assert body.merkle_root == merkle_root([Hash(leaf) for leaf in leaves])
+    assert body.txids == tuple(transaction_id(decode_transaction(tx)) for tx in body.transactions)
 
 
-@settings(max_examples=40)
-@given(st.lists(st.binary(min_size=1, max_size=20), min_size=1, max_size=20, unique=True))
-def test_canonical_order_is_accepted_and_any_other_order_is_not(txs: list[bytes]) -> None:
+@settings(max_examples=20)
+@given(st.integers(0, 2**32), st.integers(1, 12))
+def test_canonical_order_is_accepted_and_any_other_order_is_not(seed: int, count: int) -> None:
+    txs = _encoded(seed, count)
     body = make_body(canonical_order(txs[0], txs[1:]))
     assert body.transactions[0] == txs[0]
     assert list(body.txids[1:]) == sorted(txid(tx) for tx in txs[1:])
@@ -142,9 +155,16 @@ def test_canonical_order_is_accepted_and_any_other_order_is_not(txs: list[bytes]
 
 
 def test_duplicate_and_empty_transactions_rejected() -> None:
-    for bad in ([b"cb", b"a", b"a"], [b"cb", b""], [], [b"cb", b"cb"]):
+    cb, a = _encoded(3, 1)
+    resigned = encode_transaction(
+        replace(
+            decode_transaction(a),
+            inputs=(replace(decode_transaction(a).inputs[0], signature_script=b"other"),),
+        )
+    )
+    for bad in ([cb, a, a], [cb, b""], [], [cb, cb], [cb, a, resigned], [cb, b"tx"]):
         with pytest.raises(RelayError) as caught:
-            make_body(canonical_order(bad[0], bad[1:]) if bad else [])
+            make_body(bad)
         assert caught.value.code == Code.MALFORMED_MESSAGE
 
 

@@ -42,6 +42,7 @@ from conformance.protocol import (
 from conformance.session import Session
 from conformance.suites import Capability, GenerationContext, VectorFile
 from conformance.suites.dag import Script, script_file
+from conformance.transactions import random_coinbase, random_transaction
 from reference.errors import Code, RelayError
 from reference.hash import Hash
 from reference.relay.body import canonical_order, make_body, txid
@@ -72,6 +73,8 @@ from reference.relay.reconcile import (
 )
 from reference.relay.shortid import SHORT_ID_SIZE, short_id, short_id_key
 from reference.relay.siphash import siphash24
+from reference.transaction.encoding import encode_transaction
+from reference.transaction.model import SUBNETWORK_ID_NATIVE, Transaction
 
 _HEX_RE: Final = re.compile(r"(?:[0-9a-f]{2})*")
 _MAX_LIST: Final = 100_000
@@ -256,19 +259,20 @@ def _require(reply: JsonObject, expected: str) -> None:
 
 
 def _transaction(rng: random.Random) -> bytes:
-    return rng.randbytes(rng.randint(20, 60))
+    return encode_transaction(random_transaction(rng, rng.randint(0, 8)))
 
 
 def _block(
     rng: random.Random, count: int, parents: int
 ) -> tuple[RelayHeader, list[bytes], list[Hash]]:
     others = [_transaction(rng) for _ in range(count)]
-    body = make_body(canonical_order(b"coinbase:" + rng.randbytes(16), others))
+    blue_score = rng.randrange(1 << 40)
+    body = make_body(canonical_order(encode_transaction(random_coinbase(rng, blue_score)), others))
     parent_hashes = [Hash(rng.randbytes(32)) for _ in range(parents)]
     header = RelayHeader(
         version=1,
         parents=tuple(parent_hashes),
-        blue_score=rng.randrange(1 << 40),
+        blue_score=blue_score,
         blue_work=rng.randrange(1, 1 << 100),
         timestamp=1_760_000_000_000 + rng.randrange(1 << 30),
         nonce=rng.randrange(1 << 64),
@@ -438,8 +442,14 @@ def _reconcile_cases(rng: random.Random) -> list[JsonObject]:
 
 # Two transactions whose short IDs collide under the key of the block built by
 # ``_collision_cases`` (short-ID nonce 7), found by a cycle-finding (Brent) search over
-# ``b"outsider:" + 6-byte counter``; generation re-checks the collision with the reference.
-_COLLIDING_COUNTERS: Final = (0xB83CE9DC9415, 0x47C385703AE2)
+# :func:`_outsider` of a 6-byte counter; generation re-checks the collision with the reference.
+_COLLIDING_COUNTERS: Final = (0x3482D2D7CA79, 0x6AC617D89D13)
+
+
+def _outsider(counter: int) -> bytes:
+    """A transaction with nothing but ``b"outsider:" + counter`` (6 bytes LE) as payload."""
+    payload = b"outsider:" + counter.to_bytes(6, "little")
+    return encode_transaction(Transaction(0, (), (), 0, SUBNETWORK_ID_NATIVE, 0, payload, 0))
 
 
 def _collision_cases() -> list[JsonObject]:
@@ -448,7 +458,7 @@ def _collision_cases() -> list[JsonObject]:
     header, transactions, parents = _block(rng, 12, 2)
     nonce = 7
     body = make_body(transactions)
-    pair = [b"outsider:" + counter.to_bytes(6, "little") for counter in _COLLIDING_COUNTERS]
+    pair = [_outsider(counter) for counter in _COLLIDING_COUNTERS]
     key = short_id_key(header_hash(header), nonce)
     if short_id(key, txid(pair[0])) != short_id(key, txid(pair[1])):
         raise RuntimeError("relay vector generation: the stored pair no longer collides")

@@ -1,28 +1,31 @@
-"""The block body as relay sees it: transactions, their IDs, their order, their merkle root.
+"""The block body as relay sees it: transactions, their ids, their order, their merkle root.
 
-A transaction is an opaque byte string of 1 to :data:`MAX_TRANSACTION_SIZE` bytes. Its txid is
-``BLAKE2b-256(tx, person=b"dagspec-txid")``. A body lists the coinbase first, then every other
+A transaction travels as its encoding (``reference.transaction.encoding``, Kaspa's
+transaction-hash preimage) of 1 to :data:`MAX_TRANSACTION_SIZE` bytes; bytes that do not
+decode to a transaction are a ``MALFORMED_MESSAGE``. Its *txid* is Kaspa's transaction id, so
+two signings of one transaction share a txid. A body lists the coinbase first, then every other
 transaction in ascending txid order (bytes compared from byte 0), with no txid twice. Because
 the order is canonical, a receiver that knows *which* transactions a block holds knows their
 order too, and set reconciliation never has to send it.
 
-The merkle root is a binary tree over the txids in body order: a level's nodes are paired left
-to right, a pair hashes to ``BLAKE2b-256(left || right, person=b"dagspec-merkle")`` and an odd
-last node moves up unchanged. The root of one transaction is its txid. Distinct
-personalisations keep leaves and inner nodes from ever being confused, so no body has the same
-root as another (Bitcoin's duplicate-last-node ambiguity does not arise).
+The merkle root is the header's hash merkle root (``reference.merkle``): Kaspa's tree over the
+transaction *hashes* in body order. A body relay rebuilds is accepted only if that root is the
+header's, so a receiver that matched a transaction by txid but holds another signing of it
+(same txid, other hash) falls back rather than accept the wrong bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
 
-from reference.errors import Code, RelayError
+from reference.errors import Code, MalformedTransaction, RelayError
 from reference.hash import Hash
+from reference.merkle import merkle_root
+from reference.transaction.encoding import decode_transaction, transaction_hash, transaction_id
+from reference.transaction.model import Transaction
 
 MAX_TRANSACTION_SIZE: Final = 100_000
 """Largest transaction in bytes."""
@@ -30,9 +33,17 @@ MAX_BLOCK_TRANSACTIONS: Final = 100_000
 """Most transactions a block body may hold (coinbase included)."""
 
 
+def decode_relayed(transaction: bytes) -> Transaction:
+    """The transaction a relayed byte string encodes; anything else is ``MALFORMED_MESSAGE``."""
+    try:
+        return decode_transaction(transaction)
+    except MalformedTransaction as error:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"not a transaction: {error.message}") from error
+
+
 def txid(transaction: bytes) -> Hash:
-    """The ID of a transaction."""
-    return Hash(hashlib.blake2b(transaction, digest_size=32, person=b"dagspec-txid").digest())
+    """The Kaspa transaction id of an encoded transaction."""
+    return transaction_id(decode_relayed(transaction))
 
 
 def canonical_order(coinbase: bytes, others: Iterable[bytes]) -> tuple[bytes, ...]:
@@ -40,52 +51,38 @@ def canonical_order(coinbase: bytes, others: Iterable[bytes]) -> tuple[bytes, ..
     return (coinbase, *sorted(others, key=txid))
 
 
-def merkle_root(txids: Sequence[Hash]) -> Hash:
-    """The merkle root of txids in body order (the zero hash for none)."""
-    level = [bytes(item) for item in txids]
-    if not level:
-        return Hash(bytes(32))
-    while len(level) > 1:
-        paired = [
-            hashlib.blake2b(
-                level[i] + level[i + 1], digest_size=32, person=b"dagspec-merkle"
-            ).digest()
-            for i in range(0, len(level) - 1, 2)
-        ]
-        if len(level) % 2:
-            paired.append(level[-1])
-        level = paired
-    return Hash(level[0])
-
-
 @dataclass(frozen=True, slots=True)
 class BlockBody:
     """A validated block body."""
 
     transactions: tuple[bytes, ...]
-    """Coinbase first, then ascending txid; 1 to MAX_BLOCK_TRANSACTIONS entries."""
+    """Encoded transactions: coinbase first, then ascending txid; 1 to MAX_BLOCK_TRANSACTIONS."""
     txids: tuple[Hash, ...]
     """``txid`` of each transaction, same order."""
+    hashes: tuple[Hash, ...]
+    """Kaspa's transaction hash of each transaction, same order (the merkle leaves)."""
 
     @property
     def merkle_root(self) -> Hash:
-        """Merkle root of :attr:`txids`."""
-        return merkle_root(self.txids)
+        """The hash merkle root of the body."""
+        return merkle_root(self.hashes)
 
 
 def make_body(transactions: Sequence[bytes]) -> BlockBody:
-    """Validate a body: sizes, count, canonical order, no duplicate txid."""
+    """Validate a body: sizes, count, each one a transaction, canonical order, no txid twice."""
     if not 1 <= len(transactions) <= MAX_BLOCK_TRANSACTIONS:
         raise RelayError(
             Code.MALFORMED_MESSAGE,
             f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(transactions)}",
         )
+    decoded = []
     for transaction in transactions:
         if not isinstance(transaction, bytes) or not 1 <= len(transaction) <= MAX_TRANSACTION_SIZE:
             raise RelayError(
                 Code.MALFORMED_MESSAGE, f"a transaction is 1 to {MAX_TRANSACTION_SIZE} bytes"
             )
-    ids = tuple(txid(transaction) for transaction in transactions)
+        decoded.append(decode_relayed(transaction))
+    ids = tuple(transaction_id(tx) for tx in decoded)
     for previous, current in pairwise(ids[1:]):
         if not previous < current:
             raise RelayError(
@@ -94,4 +91,5 @@ def make_body(transactions: Sequence[bytes]) -> BlockBody:
             )
     if ids[0] in frozenset(ids[1:]):
         raise RelayError(Code.MALFORMED_MESSAGE, "the coinbase appears twice")
-    return BlockBody(tuple(transactions), ids)
+    hashes = tuple(transaction_hash(tx) for tx in decoded)
+    return BlockBody(tuple(transactions), ids, hashes)

@@ -56,7 +56,7 @@ class RelayHeader:
     bits: int
     """Compact difficulty, 0 <= bits < 2^32."""
     merkle_root: Hash
-    """Merkle root of the block body (reference.relay.body.merkle_root)."""
+    """Hash merkle root of the block body (reference.merkle, over the transaction hashes)."""
 
 
 _FIELD_BITS: Final = (
