@@ -11,15 +11,32 @@ and the virtual state together. Accepting a block is two stages:
 
 The virtual state is a function of the tips; it is computed when asked for and kept until the
 next accepted block.
+
+A DAG starts either from a genesis hash and target (*DAG mode*, adapter protocol 1) or from a
+complete genesis header (*header mode*, :meth:`Consensus.from_genesis_header`); both run the
+same pipeline. In header mode a header that breaks a rule after its proof of work is
+remembered as invalid (:mod:`reference.stores.statuses`), the one write a rejection makes.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 from reference import ordering
-from reference.block import Header
-from reference.errors import BlockRejected, InvalidDifficulty, UnknownBlock
-from reference.hash import Hash
-from reference.pipeline.validation import ValidatedHeader, check_difficulty, validate_header
+from reference.bits import target_from_bits
+from reference.block import Header, consensus_view
+from reference.errors import BlockRejected, DagspecError, InvalidDifficulty, UnknownBlock
+from reference.hash import ZERO_HASH, Hash
+from reference.header import BlockHeader, header_hash
+from reference.pipeline.validation import (
+    POST_POW_RULES,
+    ValidatedHeader,
+    ValidationContext,
+    check_difficulty,
+    validate_header,
+)
 from reference.pipeline.virtual import (
     NO_CHAIN_CHANGE,
     ChainChange,
@@ -28,13 +45,57 @@ from reference.pipeline.virtual import (
     virtual_state,
 )
 from reference.presets import Preset
+from reference.processes.block_depth import DepthContext
 from reference.processes.ghostdag.data import GhostdagData, genesis_ghostdag_data
-from reference.processes.ghostdag.protocol import GhostdagContext
+from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
+from reference.processes.window import WindowManager
+from reference.stores.depth import BlockDepth, DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
 from reference.stores.relations import RelationsStore
+from reference.stores.statuses import BlockStatus, StatusStore
+
+Clock = Callable[[], int]
+"""A clock: milliseconds since the Unix epoch."""
+
+
+def wall_clock_ms() -> int:
+    """The machine's clock in milliseconds since the Unix epoch."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class BlockInfo:
+    """What the node derived for one accepted block (beyond its GHOSTDAG data)."""
+
+    status: BlockStatus
+    """The block's validity status."""
+    daa_score: int | None
+    """Its DAA score (header mode only)."""
+    bits: int | None
+    """The bits its DAA window required, equal to its header's (header mode only)."""
+    past_median_time: int | None
+    """Its past median time in milliseconds (header mode only)."""
+    merge_depth_root: Hash
+    """Its merge-depth root (genesis for genesis)."""
+    finality_point: Hash
+    """Its finality point (genesis for genesis)."""
+    daa_window: tuple[Hash, ...]
+    """Its DAA window in descending ``sort_key`` order (header mode; empty otherwise)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VirtualDifficulty:
+    """The header-mode fields a block built on the virtual's parents must carry."""
+
+    daa_score: int
+    """The virtual's DAA score."""
+    bits: int
+    """The bits the virtual's DAA window requires."""
+    past_median_time: int
+    """The virtual's past median time: a new block's timestamp must exceed it."""
 
 
 class Consensus:
@@ -47,15 +108,21 @@ class Consensus:
         genesis_target: int,
         *,
         reachability: Reachability | None = None,
+        genesis_header: BlockHeader | None = None,
+        clock: Clock = wall_clock_ms,
     ) -> None:
         """A DAG holding only ``genesis``, whose own target is ``genesis_target``.
 
         ``reachability`` must hold only ``genesis``; by default it is a fresh
-        ``ReachabilityService`` with the preset's reindex parameters.
+        ``ReachabilityService`` with the preset's reindex parameters. ``genesis_header`` is the
+        complete genesis header in header mode (see :meth:`from_genesis_header`); ``clock`` is
+        the node's clock for the future-timestamp rule.
         """
-        genesis_header = Header(hash=genesis, parents=(), target=genesis_target)
+        genesis_view = Header(hash=genesis, parents=(), target=genesis_target)
+        if genesis_header is not None:
+            genesis_view = consensus_view(genesis_header, genesis, genesis_target)
         try:
-            genesis_work = check_difficulty(genesis_header)
+            genesis_work = check_difficulty(genesis_view)
         except BlockRejected as error:
             raise InvalidDifficulty(genesis_target, error.message) from None
         if reachability is None:
@@ -68,13 +135,19 @@ class Consensus:
         """The consensus parameters."""
         self.genesis = genesis
         """The genesis block's hash."""
+        self.clock = clock
+        """The node's clock (milliseconds since the Unix epoch)."""
         self._reachability = reachability
         self._headers = HeaderStore()
         self._relations = RelationsStore()
         self._ghostdag = GhostdagStore()
-        self._headers.insert(genesis_header, genesis_work)
+        self._statuses = StatusStore()
+        self._depth = DepthStore()
+        self._headers.insert(genesis_view, genesis_work)
         self._relations.insert(genesis, ())
         self._ghostdag.insert(genesis_ghostdag_data(genesis))
+        self._statuses.set(genesis, BlockStatus.HEADER_ONLY)
+        self._depth.insert(genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis))
         self._context = GhostdagContext(
             k=preset.k,
             ghostdag_store=self._ghostdag,
@@ -82,20 +155,72 @@ class Consensus:
             headers=self._headers,
             reachability=reachability,
         )
+        self._windows = WindowManager(
+            preset, genesis, self._ghostdag.get, self._headers.full_header
+        )
+        self._validation = ValidationContext(
+            preset=preset,
+            ghostdag=self._context,
+            statuses=self._statuses,
+            windows=self._windows,
+            depth=DepthContext(
+                genesis=genesis,
+                merge_depth=preset.merge_depth,
+                finality_depth=preset.finality_depth,
+                depth_store=self._depth,
+                ghostdag_store=self._ghostdag,
+                relations=self._relations,
+                reachability=reachability,
+            ),
+            pruning_point=genesis,
+        )
         self._tips: set[Hash] = {genesis}
         self._sink = genesis
         self._chain_change = NO_CHAIN_CHANGE
         self._virtual: VirtualState | None = None
 
-    def add_block(self, header: Header) -> GhostdagData:
+    @classmethod
+    def from_genesis_header(
+        cls, preset: Preset, genesis: BlockHeader, *, clock: Clock = wall_clock_ms
+    ) -> Consensus:
+        """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields.
+
+        Raises :class:`~reference.errors.InvalidDifficulty` when its bits name no valid target.
+        """
+        try:
+            target = target_from_bits(genesis.bits)
+        except DagspecError as error:
+            raise InvalidDifficulty(genesis.bits, error.message) from None
+        return cls(preset, header_hash(genesis), target, genesis_header=genesis, clock=clock)
+
+    def add_block(self, header: Header, *, now_ms: int | None = None) -> GhostdagData:
         """Validate ``header`` and add it to the DAG; its GHOSTDAG data on success.
 
-        Raises :class:`~reference.errors.BlockRejected` with the first broken rule's code,
-        leaving every store, the tips, the sink and the virtual state unchanged.
+        ``now_ms`` is the arrival time the future-timestamp rule compares with (default: the
+        node's clock). Raises :class:`~reference.errors.BlockRejected` with the first broken
+        rule's code, leaving every store, the tips, the sink and the virtual state unchanged —
+        except that a complete header breaking a post-proof-of-work rule is remembered invalid.
         """
-        validated = validate_header(header, self.preset, self._context)
+        now = self.clock() if now_ms is None else now_ms
+        try:
+            validated = validate_header(header, self._validation, now)
+        except BlockRejected as rejection:
+            if header.full is not None and rejection.code in POST_POW_RULES:
+                self._statuses.set(header.hash, BlockStatus.INVALID)
+            raise
         self._commit(validated)
         return validated.ghostdag
+
+    def add_full_header(self, header: BlockHeader, *, now_ms: int | None = None) -> Hash:
+        """Header mode: compute the hash of ``header``, validate it and add it; its hash."""
+        block = header_hash(header)
+        target: int
+        try:
+            target = target_from_bits(header.bits)
+        except DagspecError:
+            target = 0
+        self.add_block(consensus_view(header, block, target), now_ms=now_ms)
+        return block
 
     def _commit(self, validated: ValidatedHeader) -> None:
         data = validated.ghostdag
@@ -112,6 +237,10 @@ class Consensus:
         self._headers.insert(validated.header, validated.work)
         self._relations.insert(block, validated.header.parents)
         self._ghostdag.insert(data)
+        self._statuses.set(block, BlockStatus.HEADER_ONLY)
+        self._depth.insert(block, validated.depth)
+        if validated.header_mode is not None:
+            self._windows.remember(data)
         self._tips.difference_update(validated.header.parents)
         self._tips.add(block)
         old_sink = self._sink
@@ -168,6 +297,89 @@ class Consensus:
                 self._chain_change,
             )
         return self._virtual
+
+    def status(self, block: Hash) -> BlockStatus | None:
+        """The recorded status of ``block`` (accepted or remembered invalid); else ``None``."""
+        return self._statuses.get(block)
+
+    def block_info(self, block: Hash) -> BlockInfo:
+        """What the node derived for the accepted ``block``."""
+        self._require(block)
+        status = self._statuses.get(block)
+        if status is None:
+            raise UnknownBlock(block)
+        daa_score = bits = past_median_time = None
+        daa_window: tuple[Hash, ...] = ()
+        full = self._headers.header(block).full
+        data = self._ghostdag.get(block)
+        if full is not None:
+            daa_score, bits = full.daa_score, full.bits
+            if data.selected_parent is not None:
+                past_median_time = self._windows.past_median_time(data)
+                daa_window = self._windows.daa_window(data).blocks
+        depth = self._depth.get(block)
+        return BlockInfo(
+            status=status,
+            daa_score=daa_score,
+            bits=bits,
+            past_median_time=past_median_time,
+            merge_depth_root=depth.merge_depth_root,
+            finality_point=depth.finality_point,
+            daa_window=daa_window,
+        )
+
+    @property
+    def header_mode(self) -> bool:
+        """True when the DAG grew from a complete genesis header (header mode)."""
+        return self._headers.header(self.genesis).full is not None
+
+    def virtual_difficulty(self) -> VirtualDifficulty:
+        """DAA score, bits and past median time of the virtual block (header mode)."""
+        virtual = self.virtual_state()
+        data = ghostdag(self._context, ZERO_HASH, virtual.parents)
+        window = self._windows.daa_window(data)
+        return VirtualDifficulty(
+            daa_score=window.daa_score,
+            bits=self._windows.required_bits(data, window),
+            past_median_time=self._windows.past_median_time(data),
+        )
+
+    def build_header(
+        self,
+        parents: Sequence[Hash],
+        *,
+        timestamp: int | None = None,
+        nonce: int = 0,
+        hash_merkle_root: Hash = ZERO_HASH,
+        accepted_id_merkle_root: Hash = ZERO_HASH,
+        utxo_commitment: Hash = ZERO_HASH,
+    ) -> BlockHeader:
+        """A complete header over ``parents`` (in the order given) that every rule accepts.
+
+        DAA score, bits, blue score, blue work and pruning point are derived exactly as
+        validation derives them; the timestamp defaults to ``max(past median time + 1, now)``.
+        The proof of work is not searched for: ``nonce`` is used as given.
+        """
+        for parent in parents:
+            self._require(parent)
+        data = ghostdag(self._context, ZERO_HASH, parents)
+        window = self._windows.daa_window(data)
+        if timestamp is None:
+            timestamp = max(self._windows.past_median_time(data) + 1, self.clock())
+        return BlockHeader(
+            version=self.preset.block_version,
+            parents_by_level=(tuple(parents),),
+            hash_merkle_root=hash_merkle_root,
+            accepted_id_merkle_root=accepted_id_merkle_root,
+            utxo_commitment=utxo_commitment,
+            timestamp=timestamp,
+            bits=self._windows.required_bits(data, window),
+            nonce=nonce,
+            daa_score=window.daa_score,
+            blue_work=data.blue_work,
+            blue_score=data.blue_score,
+            pruning_point=self._validation.pruning_point,
+        )
 
     def _require(self, *blocks: Hash) -> None:
         for block in blocks:

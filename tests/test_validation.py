@@ -282,6 +282,17 @@ def test_rule_order_covers_every_header_code_once() -> None:
         Code.BAD_BLUE_SCORE,
         Code.BAD_BLUE_WORK,
         Code.INVALID_DIFFICULTY,
+        # Header mode.
+        Code.KNOWN_INVALID,
+        Code.BAD_VERSION,
+        Code.TIME_TOO_FAR_IN_FUTURE,
+        Code.TOO_MANY_PARENT_LEVELS,
+        Code.INVALID_POW,
+        Code.INVALID_PARENT,
+        Code.BAD_DAA_SCORE,
+        Code.UNEXPECTED_DIFFICULTY,
+        Code.TIME_TOO_OLD,
+        Code.VIOLATING_MERGE_DEPTH,
     }
     assert set(RULE_ORDER) == header_codes
 

@@ -45,6 +45,7 @@ MODULES: Final[tuple[str, ...]] = (
     "conformance.suites.reachability",
     "conformance.suites.ghostdag",
     "conformance.suites.validation",
+    "conformance.suites.headers",
     "conformance.suites.virtual",
     "conformance.suites.relay",
 )
