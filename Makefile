@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup conformance test lint typecheck pytest vectors-check docs prove bench clean
+.PHONY: setup conformance test lint typecheck pytest vectors-check docs prove bench deep fuzz clean
 
 setup: $(VENV)/.installed
 
@@ -45,6 +45,22 @@ prove: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks
+
+# Depth beyond CI: every property test with 20x its examples and fresh randomness (Hypothesis
+# profile "deep", tests/conftest.py). DEEP_ARGS narrows it, e.g. DEEP_ARGS=tests/test_ghostdag.py.
+DEEP_ARGS ?=
+deep: setup
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -n auto -q -m hypothesis $(DEEP_ARGS)
+
+# The property tests under HypoFuzz, one worker per core, until stopped (Ctrl-C), all sharing
+# one example database: DAGSPEC_FUZZ_DB (default .hypothesis/fuzz). README, "Fuzzing", says how
+# to pool several machines. FUZZ_ARGS selects tests (pytest syntax); FUZZ_FLAGS goes to
+# `hypothesis fuzz` (e.g. --no-dashboard, --port N).
+FUZZ_JOBS ?= $(shell nproc)
+FUZZ_ARGS ?= tests
+FUZZ_FLAGS ?=
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/hypothesis fuzz -n $(FUZZ_JOBS) $(FUZZ_FLAGS) -- $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build
