@@ -381,6 +381,11 @@ class Consensus:
             pruning_point=self._validation.pruning_point,
         )
 
+    def past_median_time_of_parents(self, parents: Sequence[Hash]) -> int:
+        """The past median time a block over ``parents`` gets: its timestamp must exceed it."""
+        self._require(*parents)
+        return self._windows.past_median_time(ghostdag(self._context, ZERO_HASH, parents))
+
     def _require(self, *blocks: Hash) -> None:
         for block in blocks:
             if not self._ghostdag.has(block):

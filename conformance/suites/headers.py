@@ -297,7 +297,31 @@ def generate_kaspa_runs(context: GenerationContext) -> list[VectorFile]:
 
 def generate(context: GenerationContext) -> list[VectorFile]:
     """Every ``headers/…`` vector file."""
-    return generate_kaspa_runs(context)
+    from conformance import header_dags  # noqa: PLC0415 - header_dags builds on this module
+
+    kaspa_tests = script_file(
+        "headers",
+        ["headers"],
+        "Kaspa's own tests in header mode: rusty-kaspa's block_window_test, median_time_test "
+        "and bounded_merge_depth_test, kaspad's TestDAAScore and TestPastMedianTime; the "
+        "verdicts and values they state are required by the generator.",
+        header_dags.kaspa_test_cases(),
+    )
+    rules = script_file(
+        "headers",
+        ["headers"],
+        "Generated header-mode DAGs reaching every header rule: isolation (version, future "
+        "timestamp, parent levels, bits, hash, malformed headers), proof of work, the past "
+        "median time at and above the bound with odd and even windows, DAA score and bits "
+        "while the difficulty adjusts, non-DAA blocks inside a mergeset, bad merges and a "
+        "kosherizing blue, the merge-depth root around its boundary.",
+        header_dags.rule_cases(),
+    )
+    return [
+        *generate_kaspa_runs(context),
+        VectorFile("headers/kaspa-tests.json", kaspa_tests),
+        VectorFile("headers/rules.json", rules),
+    ]
 
 
 CAPABILITY = Capability(
