@@ -50,7 +50,7 @@ from reference.processes.ghostdag.data import GhostdagData, genesis_ghostdag_dat
 from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
-from reference.processes.window import WindowManager
+from reference.processes.window import DEFAULT_CACHE_CAPACITY, WindowManager
 from reference.stores.depth import BlockDepth, DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
@@ -110,13 +110,15 @@ class Consensus:
         reachability: Reachability | None = None,
         genesis_header: BlockHeader | None = None,
         clock: Clock = wall_clock_ms,
+        window_cache: int = DEFAULT_CACHE_CAPACITY,
     ) -> None:
         """A DAG holding only ``genesis``, whose own target is ``genesis_target``.
 
         ``reachability`` must hold only ``genesis``; by default it is a fresh
         ``ReachabilityService`` with the preset's reindex parameters. ``genesis_header`` is the
         complete genesis header in header mode (see :meth:`from_genesis_header`); ``clock`` is
-        the node's clock for the future-timestamp rule.
+        the node's clock for the future-timestamp rule. ``window_cache`` is how many recent
+        blocks' windows are kept (0: every window is rebuilt from the selected chain).
         """
         genesis_view = Header(hash=genesis, parents=(), target=genesis_target)
         if genesis_header is not None:
@@ -156,7 +158,11 @@ class Consensus:
             reachability=reachability,
         )
         self._windows = WindowManager(
-            preset, genesis, self._ghostdag.get, self._headers.full_header
+            preset,
+            genesis,
+            self._ghostdag.get,
+            self._headers.full_header,
+            cache_capacity=window_cache,
         )
         self._validation = ValidationContext(
             preset=preset,
@@ -181,7 +187,12 @@ class Consensus:
 
     @classmethod
     def from_genesis_header(
-        cls, preset: Preset, genesis: BlockHeader, *, clock: Clock = wall_clock_ms
+        cls,
+        preset: Preset,
+        genesis: BlockHeader,
+        *,
+        clock: Clock = wall_clock_ms,
+        window_cache: int = DEFAULT_CACHE_CAPACITY,
     ) -> Consensus:
         """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields.
 
@@ -191,7 +202,14 @@ class Consensus:
             target = target_from_bits(genesis.bits)
         except DagspecError as error:
             raise InvalidDifficulty(genesis.bits, error.message) from None
-        return cls(preset, header_hash(genesis), target, genesis_header=genesis, clock=clock)
+        return cls(
+            preset,
+            header_hash(genesis),
+            target,
+            genesis_header=genesis,
+            clock=clock,
+            window_cache=window_cache,
+        )
 
     def add_block(self, header: Header, *, now_ms: int | None = None) -> GhostdagData:
         """Validate ``header`` and add it to the DAG; its GHOSTDAG data on success.
