@@ -53,12 +53,12 @@ deep: setup
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest -n auto -q -m hypothesis $(DEEP_ARGS)
 
 # The property tests under HypoFuzz, one worker per core, until stopped (Ctrl-C), all sharing
-# one example database: DAGSPEC_FUZZ_DB (default .hypothesis/fuzz). README, "Fuzzing", says how
-# to pool several machines. FUZZ_ARGS selects tests (pytest syntax); FUZZ_FLAGS goes to
-# `hypothesis fuzz` (e.g. --no-dashboard, --port N).
+# one example database: DAGSPEC_FUZZ_DB (default .hypothesis/fuzz). README, "Deeper than CI",
+# says how to pool several machines and read the results. FUZZ_ARGS selects tests (pytest
+# syntax); FUZZ_FLAGS goes to `hypothesis fuzz` (FUZZ_FLAGS=--dashboard adds HypoFuzz's page).
 FUZZ_JOBS ?= $(shell nproc)
 FUZZ_ARGS ?= tests
-FUZZ_FLAGS ?=
+FUZZ_FLAGS ?= --no-dashboard
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/hypothesis fuzz -n $(FUZZ_JOBS) $(FUZZ_FLAGS) -- $(FUZZ_ARGS)
 
