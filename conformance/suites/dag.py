@@ -7,12 +7,18 @@ breaking an earlier rule gets that rule's code: the rule order decides, not the 
 
 :class:`Script` builds a vector case by sending each request to an in-process reference
 :class:`~conformance.dispatch.Dispatcher` and recording its reply as the expectation.
+
+Every DAG vector file is published in both *target forms* (:data:`FORMS`): blocks carrying
+``difficulty`` (capability ``difficulty``) and the same blocks carrying ``bits`` (capability
+``bits``), each block's bits being the compact encoding of its difficulty's target. The two
+files hold the same DAGs; their expectations are recorded separately, because compact bits
+keep only 23 bits of a target and so can merge two difficulties into one work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, Literal
 
 from conformance.dags import SeededBlock
 from conformance.protocol import (
@@ -31,7 +37,7 @@ from conformance.protocol import (
 )
 from conformance.session import Session
 from conformance.suites import Handler
-from reference.bits import target_from_bits
+from reference.bits import encode_bits, target_from_bits
 from reference.block import Header
 from reference.consensus import Consensus
 from reference.errors import BlockRejected, DagspecError
@@ -41,6 +47,32 @@ from reference.work import target_from_difficulty
 
 FORMAT_VERSION: Final = 1
 """Version of the vector file formats (``script`` and ``raw``)."""
+
+TargetForm = Literal["difficulty", "bits"]
+"""How a DAG vector gives a block's target; each form is the capability of the same name."""
+
+FORMS: Final[tuple[TargetForm, ...]] = ("difficulty", "bits")
+"""Both target forms, in the order their files are generated."""
+
+
+def bits_of(difficulty: int) -> int:
+    """The compact bits a bits-form vector gives a block of ``difficulty``: the compact
+    encoding of its target (rounded down to the 23-bit mantissa)."""
+    return encode_bits(target_from_difficulty(difficulty))
+
+
+def target_param(difficulty: int, form: TargetForm) -> JsonObject:
+    """``{"difficulty": "0x…"}`` or ``{"bits": n}`` for a block of ``difficulty``."""
+    if form == "bits":
+        return {"bits": bits_of(difficulty)}
+    return {"difficulty": encode_int(difficulty)}
+
+
+def form_path(path: str, form: TargetForm, plain: TargetForm = "difficulty") -> str:
+    """The file of ``form``: ``path`` itself for the ``plain`` form, else ``-<form>`` added
+    before ``.json`` (``ghostdag/generated-bits.json``)."""
+    return path if form == plain else path.removesuffix(".json") + f"-{form}.json"
+
 
 _DIFFICULTY_OR_BITS: Final = frozenset({"difficulty", "bits"})
 
@@ -59,15 +91,20 @@ def target_of(params: Mapping[str, JsonValue], where: str) -> int:
 
 
 def reset(session: Session, params: JsonObject) -> JsonValue:
-    """A fresh DAG: ``{"preset", "overrides", "genesis": {"hash", "difficulty"|"bits"}}``."""
+    """A fresh DAG: ``{"preset", "overrides", "genesis": {"hash", "difficulty"|"bits"}}``,
+    or in header mode ``genesis: {"header": …}`` (capability ``headers``)."""
     check_keys(params, "params", frozenset({"preset", "overrides", "genesis"}))
     preset_name = decode_string(params["preset"], "params.preset")
     overrides: dict[str, object] = {}
     for name, value in decode_object(params["overrides"], "params.overrides").items():
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise bad_request(f"params.overrides.{name} must be an integer or null")
+        if value is not None and not isinstance(value, int):
+            raise bad_request(f"params.overrides.{name} must be an integer, a boolean or null")
         overrides[name] = value
     genesis = decode_object(params["genesis"], "params.genesis")
+    if "header" in genesis:
+        from conformance.suites.headers import reset_with_header  # noqa: PLC0415 - a cycle
+
+        return reset_with_header(session, get_preset(preset_name, overrides), genesis)
     check_keys(genesis, "params.genesis", frozenset({"hash"}), _DIFFICULTY_OR_BITS)
     genesis_hash = decode_hash(genesis["hash"], "params.genesis.hash")
     present = _DIFFICULTY_OR_BITS & genesis.keys()
@@ -83,7 +120,12 @@ def reset(session: Session, params: JsonObject) -> JsonValue:
 
 
 def add_block(session: Session, params: JsonObject) -> JsonValue:
-    """Offer a header: ``{"hash", "parents", "difficulty"|"bits", "claims"?}``."""
+    """Offer a header: ``{"hash", "parents", "difficulty"|"bits", "claims"?}``, or in header
+    mode ``{"header": …, "now"?}`` (capability ``headers``)."""
+    if "header" in params:
+        from conformance.suites.headers import add_header  # noqa: PLC0415 - a cycle
+
+        return add_header(session, params)
     check_keys(params, "params", frozenset({"hash", "parents"}), _DIFFICULTY_OR_BITS | {"claims"})
     block = decode_hash(params["hash"], "params.hash")
     parents = decode_hash_list(params["parents"], "params.parents")
@@ -98,6 +140,8 @@ def add_block(session: Session, params: JsonObject) -> JsonValue:
         if "blue_work" in claims:
             blue_work = decode_int(claims["blue_work"], "params.claims.blue_work")
     consensus = session.dag()
+    if consensus.header_mode:
+        raise bad_request("the DAG is in header mode: add_block takes a complete header")
     header = Header(block, parents, target, blue_score=blue_score, blue_work=blue_work)
     try:
         consensus.add_block(header)
@@ -123,25 +167,27 @@ def consensus_overrides(k: int, max_block_parents: int, mergeset_size_limit: int
 
 
 def reset_params(
-    genesis: SeededBlock, overrides: JsonObject, preset: str = "minimal"
+    genesis: SeededBlock,
+    overrides: JsonObject,
+    preset: str = "minimal",
+    form: TargetForm = "difficulty",
 ) -> JsonObject:
     """``reset`` params for a DAG whose genesis is ``genesis``."""
     return {
         "preset": preset,
         "overrides": overrides,
-        "genesis": {
-            "hash": encode_hash(genesis.hash),
-            "difficulty": encode_int(genesis.difficulty),
-        },
+        "genesis": {"hash": encode_hash(genesis.hash), **target_param(genesis.difficulty, form)},
     }
 
 
-def block_params(block: SeededBlock, claims: JsonObject | None = None) -> JsonObject:
+def block_params(
+    block: SeededBlock, claims: JsonObject | None = None, form: TargetForm = "difficulty"
+) -> JsonObject:
     """``add_block`` params for a generated block."""
     params: JsonObject = {
         "hash": encode_hash(block.hash),
         "parents": [encode_hash(parent) for parent in block.parents],
-        "difficulty": encode_int(block.difficulty),
+        **target_param(block.difficulty, form),
     }
     if claims is not None:
         params["claims"] = claims

@@ -13,6 +13,11 @@ Suites:
   Kaspa publishes none, so only the published fields are expected);
 - ``orders`` — the same DAGs delivered in other topological orders: every answer must be the
   one of the first order.
+
+Every file comes in both target forms (``conformance.suites.dag.FORMS``): the seeded DAGs with
+``difficulty`` (``ghostdag/generated.json``) and with ``bits`` (``…-bits.json``); Kaspa's
+DAGs with Kaspa's ``bits`` (``kaspa/dag0.json``) and with the difficulty of the same work
+(``…-difficulty.json``), so Kaspa's expectations hold unchanged in both.
 """
 
 from __future__ import annotations
@@ -42,9 +47,12 @@ from conformance.session import Session
 from conformance.suites import Capability, GenerationContext, VectorFile
 from conformance.suites.dag import (
     DAG_METHODS,
+    FORMS,
     Script,
+    TargetForm,
     block_params,
     consensus_overrides,
+    form_path,
     hash_params,
     require,
     reset_params,
@@ -52,6 +60,7 @@ from conformance.suites.dag import (
 )
 from reference.hash import Hash
 from reference.processes.ghostdag.data import GhostdagData
+from reference.work import target_from_difficulty, work_from_target
 
 ACCEPTED: JsonValue = {"status": "accepted"}
 """The reply of an accepted block."""
@@ -110,14 +119,16 @@ def generated_dags(context: GenerationContext) -> list[tuple[str, int, list[Seed
     return dags
 
 
-def ghostdag_case(name: str, k: int, blocks: Sequence[SeededBlock]) -> Script:
+def ghostdag_case(
+    name: str, k: int, blocks: Sequence[SeededBlock], form: TargetForm = "difficulty"
+) -> Script:
     """Reset, then each block added and its GHOSTDAG data queried; genesis queried first."""
     script = Script(name)
     overrides = consensus_overrides(k, 32, _LIMIT)
-    require(script.call("reset", reset_params(blocks[0], overrides)), {}, name)
+    require(script.call("reset", reset_params(blocks[0], overrides, form=form)), {}, name)
     script.call("ghostdag", hash_params(blocks[0].hash))
     for block in blocks[1:]:
-        require(script.call("add_block", block_params(block)), ACCEPTED, name)
+        require(script.call("add_block", block_params(block, form=form)), ACCEPTED, name)
         script.call("ghostdag", hash_params(block.hash))
     script.call("ghostdag", hash_params(Hash(bytes(32))))  # unknown block
     return script
@@ -126,16 +137,34 @@ def ghostdag_case(name: str, k: int, blocks: Sequence[SeededBlock]) -> Script:
 _KASPA_FIELDS = ("selected_parent", "mergeset_blues", "mergeset_reds", "blue_score", "blue_work")
 
 
-def kaspa_case(dag: KaspaDag, blocks: Sequence[KaspaBlock], name: str) -> JsonObject:
+def kaspa_difficulty(work: int) -> int:
+    """The difficulty whose work is ``work``: how the difficulty form of Kaspa's DAGs keeps
+    Kaspa's blue work (``W × ExpectedScore``) unchanged."""
+    for difficulty in range(max(work - 2, 1), work + 3):
+        if work_from_target(target_from_difficulty(difficulty)) == work:
+            return difficulty
+    raise RuntimeError(f"vector generation: no difficulty has work {work}")
+
+
+def _kaspa_target(dag: KaspaDag, form: TargetForm) -> JsonObject:
+    if form == "bits":
+        return {"bits": KASPA_GENESIS_BITS}
+    return {"difficulty": encode_int(kaspa_difficulty(dag.work))}
+
+
+def kaspa_case(
+    dag: KaspaDag, blocks: Sequence[KaspaBlock], name: str, form: TargetForm = "bits"
+) -> JsonObject:
     """Kaspa's expectations for ``blocks`` (one topological order of ``dag``)."""
     script = Script(name)
     overrides = consensus_overrides(dag.k, 10, 180)
+    target = _kaspa_target(dag, form)
     script.expect(
         "reset",
         {
             "preset": "kaspa-1bps",
             "overrides": overrides,
-            "genesis": {"hash": encode_hash(dag.genesis), "bits": KASPA_GENESIS_BITS},
+            "genesis": {"hash": encode_hash(dag.genesis), **target},
         },
         {"result": {}},
     )
@@ -143,7 +172,7 @@ def kaspa_case(dag: KaspaDag, blocks: Sequence[KaspaBlock], name: str) -> JsonOb
         params: JsonObject = {
             "hash": encode_hash(block.hash),
             "parents": [encode_hash(parent) for parent in block.parents],
-            "bits": KASPA_GENESIS_BITS,
+            **target,
         }
         script.expect("add_block", params, {"result": ACCEPTED})
         fields: JsonObject = {
@@ -157,17 +186,22 @@ def kaspa_case(dag: KaspaDag, blocks: Sequence[KaspaBlock], name: str) -> JsonOb
     return script.case()
 
 
-def _kaspa_source(dag_name: str) -> JsonObject:
+def _kaspa_source(dag: KaspaDag, form: TargetForm) -> JsonObject:
+    target = f"every block and genesis carry bits {KASPA_GENESIS_BITS:#x} (work W = {dag.work})"
+    if form == "difficulty":
+        target = (
+            f"every block and genesis carry difficulty {kaspa_difficulty(dag.work)}, whose work "
+            f"is W = {dag.work}, the work of Kaspa's bits {KASPA_GENESIS_BITS:#x}"
+        )
     return {
         "repository": SOURCE_REPOSITORY,
-        "path": f"{SOURCE_FOLDER}/{dag_name}.json",
+        "path": f"{SOURCE_FOLDER}/{dag.name}.json",
         "mirror": MIRROR,
         "license": LICENSE,
         "conversion": (
-            "hash = ID's ASCII bytes right-padded with zero bytes to 32 bytes; every block and "
-            "genesis carry bits 0x1d02ca33 (work W = 1539502703); blue_work = W * "
-            "ExpectedScore; blues and reds kept as ordered lists; the top-level ExpectedReds "
-            "of dag0/dag2 is not checked by either Kaspa harness and is left out"
+            f"hash = ID's ASCII bytes right-padded with zero bytes to 32 bytes; {target}; "
+            "blue_work = W * ExpectedScore; blues and reds kept as ordered lists; the top-level "
+            "ExpectedReds of dag0/dag2 is not checked by either Kaspa harness and is left out"
         ),
     }
 
@@ -180,55 +214,77 @@ def _reordered_kaspa(dag: KaspaDag, context: GenerationContext, round_: int) -> 
     return [by_hash[block.hash] for block in order[1:]]
 
 
-def generate(context: GenerationContext) -> list[VectorFile]:
-    """``ghostdag/generated.json``, ``kaspa/dag0..5.json``, ``orders/*.json``."""
-    files: list[VectorFile] = []
+def _generated_files(context: GenerationContext, form: TargetForm) -> list[VectorFile]:
+    """``ghostdag/generated.json`` and ``orders/generated.json`` in one target form."""
     dags = generated_dags(context)
-    scripts = [ghostdag_case(name, k, blocks) for name, k, blocks in dags]
-    cases = [script.case() for script in scripts]
-    files.append(
+    scripts = [ghostdag_case(name, k, blocks, form) for name, k, blocks in dags]
+    generated_orders: list[JsonObject] = []
+    for (name, _, blocks), first in zip(dags[:6], scripts, strict=False):
+        for round_ in (1, 2):
+            order = reorder(blocks, context.rng(f"orders/{name}/{round_}"))
+            generated_orders.append(_same_answers(first, order, f"{name} order {round_}", form))
+    return [
         VectorFile(
-            "ghostdag/generated.json",
+            form_path("ghostdag/generated.json", form),
             script_file(
                 "ghostdag",
-                ["ghostdag"],
+                ["ghostdag", form],
                 "Seeded layered network-delay DAGs over K = 0..8; every block's full GHOSTDAG "
-                "data right after it is accepted, genesis first, then one unknown block.",
-                cases,
+                f"data right after it is accepted, genesis first, then one unknown block "
+                f"(targets as {form}).",
+                [script.case() for script in scripts],
             ),
-        )
-    )
+        ),
+        VectorFile(
+            form_path("orders/generated.json", form),
+            script_file(
+                "orders",
+                ["ghostdag", form],
+                "Seeded DAGs of the ghostdag suite in two other topological orders each; every "
+                "block's GHOSTDAG data must equal its data in the first order "
+                f"(targets as {form}).",
+                generated_orders,
+            ),
+        ),
+    ]
+
+
+def _kaspa_files(context: GenerationContext, form: TargetForm) -> list[VectorFile]:
+    """``kaspa/dag0..5.json`` and ``orders/kaspa.json`` in one target form."""
     if context.shared_dir is None:
         raise FileNotFoundError("the Kaspa DAG files need the shared anchors folder")
     kaspa = load_kaspa_dags(context.shared_dir)
+    files: list[VectorFile] = []
     for dag in kaspa:
-        case = kaspa_case(dag, dag.blocks, f"{dag.name} (K={dag.k}, {len(dag.blocks)} blocks)")
+        case = kaspa_case(
+            dag, dag.blocks, f"{dag.name} (K={dag.k}, {len(dag.blocks)} blocks)", form
+        )
         files.append(
             VectorFile(
-                f"kaspa/{dag.name}.json",
+                form_path(f"kaspa/{dag.name}.json", form, plain="bits"),
                 script_file(
                     "kaspa",
-                    ["ghostdag", "bits"],
+                    ["ghostdag", form],
                     f"Kaspa's GHOSTDAG vector {dag.name}, converted: selected parent, ordered "
-                    "blues and reds, blue score and blue work of every block.",
+                    f"blues and reds, blue score and blue work of every block (targets as {form}).",
                     [case],
-                    source=_kaspa_source(dag.name),
+                    source=_kaspa_source(dag, form),
                 ),
             )
         )
     orders = [
-        kaspa_case(dag, _reordered_kaspa(dag, context, round_), f"{dag.name} order {round_}")
+        kaspa_case(dag, _reordered_kaspa(dag, context, round_), f"{dag.name} order {round_}", form)
         for dag in kaspa
         for round_ in (1, 2)
     ]
     files.append(
         VectorFile(
-            "orders/kaspa.json",
+            form_path("orders/kaspa.json", form, plain="bits"),
             script_file(
                 "orders",
-                ["ghostdag", "bits"],
+                ["ghostdag", form],
                 "Kaspa's six DAGs delivered in two other seeded topological orders each; the "
-                "expectations are Kaspa's, which do not depend on the order.",
+                f"expectations are Kaspa's, which do not depend on the order (targets as {form}).",
                 orders,
                 source={
                     "repository": SOURCE_REPOSITORY,
@@ -239,33 +295,28 @@ def generate(context: GenerationContext) -> list[VectorFile]:
             ),
         )
     )
-    generated_orders: list[JsonObject] = []
-    for (name, _, blocks), first in zip(dags[:6], scripts, strict=False):
-        for round_ in (1, 2):
-            order = reorder(blocks, context.rng(f"orders/{name}/{round_}"))
-            generated_orders.append(_same_answers(first, order, f"{name} order {round_}"))
-    files.append(
-        VectorFile(
-            "orders/generated.json",
-            script_file(
-                "orders",
-                ["ghostdag"],
-                "Seeded DAGs of the ghostdag suite in two other topological orders each; every "
-                "block's GHOSTDAG data must equal its data in the first order.",
-                generated_orders,
-            ),
-        )
-    )
     return files
 
 
-def _same_answers(first: Script, order: Sequence[SeededBlock], name: str) -> JsonObject:
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``ghostdag/generated*.json``, ``kaspa/dag0..5*.json``, ``orders/*.json``: each in
+    both target forms."""
+    files: list[VectorFile] = []
+    for form in FORMS:
+        generated = _generated_files(context, form)
+        files += [generated[0], *_kaspa_files(context, form), generated[1]]
+    return files
+
+
+def _same_answers(
+    first: Script, order: Sequence[SeededBlock], name: str, form: TargetForm
+) -> JsonObject:
     """A case adding ``order``, each block expected to get its answer from ``first``."""
     expected = first.expectations("ghostdag", "hash")
     script = Script(name)
     script.steps.append(first.steps[0])
     for block in order[1:]:
-        script.expect("add_block", block_params(block), {"result": ACCEPTED})
+        script.expect("add_block", block_params(block, form=form), {"result": ACCEPTED})
         key = encode_hash(block.hash)
         script.expect("ghostdag", hash_params(block.hash), expected[key])
     return script.case()

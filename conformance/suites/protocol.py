@@ -4,7 +4,9 @@ Every adapter, whatever else it supports, must answer any line it reads with exa
 and keep serving. These vectors are *raw*: each step sends a literal line (optionally repeated,
 to build an oversized one) and expects a reply with a given ``id`` (``null`` when the request's
 id could not be read) and error code; a ``hello`` after each bad line proves the adapter still
-serves. Lines that use a capability's methods live in files that require that capability.
+serves. Lines that use a capability's methods live in files that require that capability, and
+lines whose blocks carry a target form (``difficulty`` or ``bits``) in files that require that
+form.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from collections.abc import Sequence
 from conformance.dispatch import Dispatcher
 from conformance.protocol import MAX_LINE_BYTES, JsonObject
 from conformance.suites import Capability, GenerationContext, VectorFile
-from conformance.suites.dag import FORMAT_VERSION
+from conformance.suites.dag import FORMAT_VERSION, FORMS, TargetForm, form_path
 
 _H = "ab" * 32
-_GENESIS = {"hash": "00" * 32, "difficulty": "0x1"}
 _OVERRIDES = {"k": 3, "max_block_parents": 4, "mergeset_size_limit": 16}
 
 
@@ -64,74 +65,62 @@ _WORK: tuple[tuple[str, str, int], ...] = (
     ("both difficulty and bits", _req("work", {"difficulty": "0x1", "bits": 1}), 1),
     ("neither", _req("work", {}), 1),
     ("unknown param", _req("work", {"difficulty": "0x1", "x": 1}), 1),
+)
+
+_BITS: tuple[tuple[str, str, int], ...] = (
     ("bits is a string", _req("work", {"bits": "0x1d02ca33"}), 1),
     ("bits is negative", _req("work", {"bits": -1}), 1),
     ("bits is a boolean", _req("work", {"bits": True}), 1),
+    ("bits is a fraction", _req("work", {"bits": 1.5}), 1),
+    ("bits is 2^53", _req("work", {"bits": 1 << 53}), 1),
+    ("both bits and difficulty", _req("work", {"bits": 1, "difficulty": "0x1"}), 1),
+    ("neither", _req("work", {}), 1),
+    ("unknown param", _req("work", {"bits": 0x1D02CA33, "x": 1}), 1),
 )
 
-_BLOCK = {"hash": _H, "parents": ["00" * 32], "difficulty": "0x1"}
-_DAG: tuple[tuple[str, str, int], ...] = (
-    (
-        "reset: genesis hash too short",
-        _req(
-            "reset",
-            {
-                "preset": "minimal",
-                "overrides": _OVERRIDES,
-                "genesis": {"hash": "00" * 31, "difficulty": "0x1"},
-            },
+
+def _dag_lines(form: TargetForm) -> tuple[tuple[str, str, int], ...]:
+    """Malformed DAG requests whose blocks carry targets of ``form``."""
+    target = {"difficulty": "0x1"} if form == "difficulty" else {"bits": 0x207FFFFF}
+    genesis = {"hash": "00" * 32, **target}
+    block = {"hash": _H, "parents": ["00" * 32], **target}
+
+    def reset(genesis_params: object, overrides: object = _OVERRIDES) -> str:
+        return _req(
+            "reset", {"preset": "minimal", "overrides": overrides, "genesis": genesis_params}
+        )
+
+    return (
+        ("reset: genesis hash too short", reset({**genesis, "hash": "00" * 31}), 1),
+        ("reset: genesis hash uppercase", reset({**genesis, "hash": "AB" * 32}), 1),
+        ("reset: overrides not an object", reset(genesis, []), 1),
+        ("reset: override not an integer", reset(genesis, {"k": "3"}), 1),
+        (
+            "reset: genesis missing",
+            _req("reset", {"preset": "minimal", "overrides": _OVERRIDES}),
+            1,
         ),
-        1,
-    ),
-    (
-        "reset: genesis hash uppercase",
-        _req(
-            "reset",
-            {
-                "preset": "minimal",
-                "overrides": _OVERRIDES,
-                "genesis": {"hash": "AB" * 32, "difficulty": "0x1"},
-            },
+        (f"reset: genesis without {form}", reset({"hash": "00" * 32}), 1),
+        ("reset: genesis with both forms", reset({**genesis, "difficulty": "0x1", "bits": 1}), 1),
+        ("add_block: parents not an array", _req("add_block", {**block, "parents": "00" * 32}), 1),
+        ("add_block: parent not a hash", _req("add_block", {**block, "parents": ["zz" * 32]}), 1),
+        ("add_block: hash is a number", _req("add_block", {**block, "hash": 5}), 1),
+        ("add_block: claims not an object", _req("add_block", {**block, "claims": 3}), 1),
+        ("add_block: unknown claim", _req("add_block", {**block, "claims": {"daa_score": 1}}), 1),
+        (
+            "add_block: blue_work claim a number",
+            _req("add_block", {**block, "claims": {"blue_work": 1}}),
+            1,
         ),
-        1,
-    ),
-    (
-        "reset: overrides not an object",
-        _req("reset", {"preset": "minimal", "overrides": [], "genesis": _GENESIS}),
-        1,
-    ),
-    (
-        "reset: override not an integer",
-        _req("reset", {"preset": "minimal", "overrides": {"k": "3"}, "genesis": _GENESIS}),
-        1,
-    ),
-    ("reset: genesis missing", _req("reset", {"preset": "minimal", "overrides": _OVERRIDES}), 1),
-    (
-        "reset: genesis without difficulty",
-        _req(
-            "reset", {"preset": "minimal", "overrides": _OVERRIDES, "genesis": {"hash": "00" * 32}}
+        ("add_block: unknown field", _req("add_block", {**block, "nonce": 1}), 1),
+        ("ghostdag: hash missing", _req("ghostdag", {}), 1),
+        ("ghostdag: extra param", _req("ghostdag", {"hash": _H, "x": 1}), 1),
+        (
+            "is_dag_ancestor: bad hex",
+            _req("is_dag_ancestor", {"ancestor": "g" * 64, "descendant": _H}),
+            1,
         ),
-        1,
-    ),
-    ("add_block: parents not an array", _req("add_block", {**_BLOCK, "parents": "00" * 32}), 1),
-    ("add_block: parent not a hash", _req("add_block", {**_BLOCK, "parents": ["zz" * 32]}), 1),
-    ("add_block: hash is a number", _req("add_block", {**_BLOCK, "hash": 5}), 1),
-    ("add_block: claims not an object", _req("add_block", {**_BLOCK, "claims": 3}), 1),
-    ("add_block: unknown claim", _req("add_block", {**_BLOCK, "claims": {"daa_score": 1}}), 1),
-    (
-        "add_block: blue_work claim a number",
-        _req("add_block", {**_BLOCK, "claims": {"blue_work": 1}}),
-        1,
-    ),
-    ("add_block: unknown field", _req("add_block", {**_BLOCK, "nonce": 1}), 1),
-    ("ghostdag: hash missing", _req("ghostdag", {}), 1),
-    ("ghostdag: extra param", _req("ghostdag", {"hash": _H, "x": 1}), 1),
-    (
-        "is_dag_ancestor: bad hex",
-        _req("is_dag_ancestor", {"ancestor": "g" * 64, "descendant": _H}),
-        1,
-    ),
-)
+    )
 
 
 def _cases(lines: Sequence[tuple[str, str, int]]) -> list[JsonObject]:
@@ -165,8 +154,9 @@ def _raw_file(
 
 
 def generate(context: GenerationContext) -> list[VectorFile]:
-    """Raw malformed-request vectors: framing (core), work params, DAG params."""
-    return [
+    """Raw malformed-request vectors: framing (core), work params (difficulty and bits), DAG
+    params (in both target forms)."""
+    files = [
         VectorFile(
             "protocol/framing.json",
             _raw_file(
@@ -180,21 +170,37 @@ def generate(context: GenerationContext) -> list[VectorFile]:
             "protocol/work-params.json",
             _raw_file(
                 "protocol",
-                ["work", "bits"],
-                "Malformed params of the work method (hex form, types, exactly one input).",
+                ["work"],
+                "Malformed params of the work method with a difficulty (hex form, types, "
+                "exactly one input).",
                 _cases(_WORK),
             ),
         ),
         VectorFile(
-            "protocol/dag-params.json",
+            "protocol/bits-params.json",
             _raw_file(
                 "protocol",
-                ["ghostdag", "reachability"],
-                "Malformed params of reset, add_block, ghostdag and is_dag_ancestor.",
-                _cases(_DAG),
+                ["bits"],
+                "Malformed params of the work method with compact bits (types, range, exactly "
+                "one input).",
+                _cases(_BITS),
             ),
         ),
     ]
+    for form in FORMS:
+        files.append(
+            VectorFile(
+                form_path("protocol/dag-params.json", form),
+                _raw_file(
+                    "protocol",
+                    ["ghostdag", "reachability", form],
+                    "Malformed params of reset, add_block, ghostdag and is_dag_ancestor "
+                    f"(targets as {form}).",
+                    _cases(_dag_lines(form)),
+                ),
+            )
+        )
+    return files
 
 
 CAPABILITY = Capability(name="protocol", methods={}, generate=generate, core=True)

@@ -8,7 +8,7 @@ reorganises its index, as interval reachability does, is queried before and afte
 reflexive pairs, true ancestors found by walking parent links, and random pairs. The larger
 DAGs carry small ``reindex_depth`` / ``reindex_slack`` overrides: they change no answer, and
 they make the reference exercise its reindexing; implementations without those parameters
-ignore them.
+ignore them. Every file comes in both target forms (``…-bits.json`` for compact bits).
 """
 
 from __future__ import annotations
@@ -29,9 +29,13 @@ from conformance.session import Session
 from conformance.suites import Capability, GenerationContext, VectorFile
 from conformance.suites.dag import (
     DAG_METHODS,
+    FORMS,
     Script,
+    TargetForm,
+    bits_of,
     block_params,
     consensus_overrides,
+    form_path,
     require,
     reset_params,
     script_file,
@@ -100,7 +104,7 @@ _DAGS = (
 )
 
 
-def _stress_cases(context: GenerationContext) -> list[JsonObject]:
+def _stress_cases(context: GenerationContext, form: TargetForm) -> list[JsonObject]:
     """Kaspa's two stress DAGs, queried every 250 blocks and 400 times at the end."""
     if context.shared_dir is None:
         raise FileNotFoundError("the Kaspa stress DAGs need the shared anchors folder")
@@ -115,9 +119,11 @@ def _stress_cases(context: GenerationContext) -> list[JsonObject]:
         # no answer, and implementations without them ignore them.
         overrides = consensus_overrides(18, 10, 180)
         overrides["reindex_depth"], overrides["reindex_slack"] = 16, 64
-        require(script.call("reset", reset_params(blocks[0], overrides, "kaspa-1bps")), {}, name)
+        reset = reset_params(blocks[0], overrides, "kaspa-1bps", form)
+        require(script.call("reset", reset), {}, name)
         for position, block in enumerate(blocks[1:], start=2):
-            require(script.call("add_block", block_params(block)), {"status": "accepted"}, name)
+            params = block_params(block, form=form)
+            require(script.call("add_block", params), {"status": "accepted"}, name)
             if position % 250 == 0:
                 _queries(script, blocks[:position], rng, 10)
         _queries(script, blocks, rng, 200)
@@ -125,8 +131,7 @@ def _stress_cases(context: GenerationContext) -> list[JsonObject]:
     return cases
 
 
-def generate(context: GenerationContext) -> list[VectorFile]:
-    """``reachability/generated.json`` and ``reachability/kaspa-stress.json``."""
+def _generated_cases(context: GenerationContext, form: TargetForm) -> list[JsonObject]:
     cases: list[JsonObject] = []
     for index, (size, width, delay, parents, reindex) in enumerate(_DAGS):
         rng = context.rng(f"reachability/{index}")
@@ -136,9 +141,10 @@ def generate(context: GenerationContext) -> list[VectorFile]:
         overrides = consensus_overrides(3, 32, 1000)
         if reindex is not None:
             overrides["reindex_depth"], overrides["reindex_slack"] = reindex
-        require(script.call("reset", reset_params(blocks[0], overrides)), {}, name)
+        require(script.call("reset", reset_params(blocks[0], overrides, form=form)), {}, name)
         for position, block in enumerate(blocks[1:], start=2):
-            require(script.call("add_block", block_params(block)), {"status": "accepted"}, name)
+            params = block_params(block, form=form)
+            require(script.call("add_block", params), {"status": "accepted"}, name)
             if position % 20 == 0:
                 _queries(script, blocks[:position], rng, 10)
         _queries(script, blocks, rng, 60)
@@ -148,34 +154,51 @@ def generate(context: GenerationContext) -> list[VectorFile]:
             "is_chain_ancestor", {"ancestor": unknown["descendant"], "descendant": "11" * 32}
         )
         cases.append(script.case())
-    description = (
-        "Seeded DAGs grown block by block; DAG and chain ancestry queries interleaved "
-        "(reflexive pairs, true ancestors, random pairs) and unknown blocks."
-    )
-    stress = script_file(
-        "reachability",
-        ["reachability"],
-        "Kaspa's two 4,091-block reachability stress DAGs (K = 18; 'attack' is shaped to force "
-        "reindexing), grown block by block with ancestry queries every 250 blocks and at the "
-        "end. Kaspa publishes no expectations for them; these are the specification's answers, "
-        "checked against brute-force past sets by the test suite.",
-        _stress_cases(context),
-        source={
-            "repository": SOURCE_REPOSITORY,
-            "path": f"{STRESS_FOLDER}/{{{','.join(STRESS_FILES)}}}",
-            "mirror": "https://github.com/kaspanet/kaspad (same files)",
-            "license": LICENSE,
-            "conversion": "block hash = the ID's ASCII bytes right-padded with zero bytes; every "
-            "block difficulty 1; topology unchanged",
-        },
-    )
-    return [
-        VectorFile(
-            "reachability/generated.json",
-            script_file("reachability", ["reachability"], description, cases),
-        ),
-        VectorFile("reachability/kaspa-stress.json", stress),
-    ]
+    return cases
+
+
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``reachability/generated.json`` and ``reachability/kaspa-stress.json``, each in both
+    target forms."""
+    files: list[VectorFile] = []
+    for form in FORMS:
+        description = (
+            "Seeded DAGs grown block by block; DAG and chain ancestry queries interleaved "
+            f"(reflexive pairs, true ancestors, random pairs) and unknown blocks (targets as "
+            f"{form})."
+        )
+        target = "difficulty 1" if form == "difficulty" else f"bits {bits_of(1):#x} (work 1)"
+        stress = script_file(
+            "reachability",
+            ["reachability", form],
+            "Kaspa's two 4,091-block reachability stress DAGs (K = 18; 'attack' is shaped to "
+            "force reindexing), grown block by block with ancestry queries every 250 blocks and "
+            "at the end. Kaspa publishes no expectations for them; these are the "
+            "specification's answers, checked against independent past sets and selected "
+            f"chains (targets as {form}).",
+            _stress_cases(context, form),
+            source={
+                "repository": SOURCE_REPOSITORY,
+                "path": f"{STRESS_FOLDER}/{{{','.join(STRESS_FILES)}}}",
+                "mirror": "https://github.com/kaspanet/kaspad (same files)",
+                "license": LICENSE,
+                "conversion": "block hash = the ID's ASCII bytes right-padded with zero bytes; "
+                f"every block {target}; topology unchanged",
+            },
+        )
+        files.append(
+            VectorFile(
+                form_path("reachability/generated.json", form),
+                script_file(
+                    "reachability",
+                    ["reachability", form],
+                    description,
+                    _generated_cases(context, form),
+                ),
+            )
+        )
+        files.append(VectorFile(form_path("reachability/kaspa-stress.json", form), stress))
+    return files
 
 
 CAPABILITY = Capability(

@@ -7,7 +7,11 @@ allow), and the virtual's GHOSTDAG data over them.
 
 Vectors: seeded DAGs under tight ``max_block_parents`` and ``mergeset_size_limit`` (so the
 greedy parent choice skips and stops), the virtual queried after the reset and after every
-offered header — accepted ones, and rejected ones, after which it must not have moved.
+offered header. ``virtual/generated.json`` offers only headers the rules accept, so it needs
+nothing but ``virtual``; ``virtual/rejections.json`` offers every generated header — some
+break the mergeset limit, more then have an unknown parent — and so also needs
+``validation``: after a rejection the virtual must not have moved. Both come in both target
+forms.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ from conformance.session import Session
 from conformance.suites import Capability, GenerationContext, VectorFile
 from conformance.suites.dag import (
     DAG_METHODS,
+    FORMS,
     Script,
+    TargetForm,
     block_params,
     consensus_overrides,
+    form_path,
+    require,
     reset_params,
     script_file,
 )
 from reference.hash import HASH_SIZE, Hash
+
+_ACCEPTED: JsonValue = {"status": "accepted"}
 
 
 def virtual(session: Session, params: JsonObject) -> JsonValue:
@@ -54,35 +64,74 @@ _SHAPES = (
 )
 
 
-def generate(context: GenerationContext) -> list[VectorFile]:
-    """``virtual/generated.json``."""
-    cases: list[JsonObject] = []
+def _scripts(context: GenerationContext, form: TargetForm) -> tuple[list[Script], list[Script]]:
+    """Per shape: the case offering only the headers the reference accepts, and the case
+    offering every generated header and an orphan (some rejected)."""
+    clean: list[Script] = []
+    full: list[Script] = []
     for index, (k, max_parents, limit, size, width, delay) in enumerate(_SHAPES):
         rng = context.rng(f"virtual/{index}")
         shape = DagShape(size, width, delay, max_parents, (1, 2, 3))
         blocks = seeded_dag(rng, shape)
         name = f"dag{index} k={k} max_parents={max_parents} mergeset_limit={limit}"
+        reset = reset_params(blocks[0], consensus_overrides(k, max_parents, limit), form=form)
         script = Script(name)
-        script.call("reset", reset_params(blocks[0], consensus_overrides(k, max_parents, limit)))
+        script.call("reset", reset)
         script.call("virtual", {})
+        accepted: list[SeededBlock] = []
         for block in blocks[1:]:
             # Under a tight mergeset limit some generated blocks are rejected, and then so
             # are blocks above them (UNKNOWN_PARENT): the virtual must not move on either.
-            script.call("add_block", block_params(block))
+            reply = script.call("add_block", block_params(block, form=form))
+            if reply.get("result") == {"status": "accepted"}:
+                accepted.append(block)
             script.call("virtual", {})
         orphan = SeededBlock(Hash(rng.randbytes(HASH_SIZE)), (Hash(rng.randbytes(HASH_SIZE)),), 1)
-        script.call("add_block", block_params(orphan))
+        script.call("add_block", block_params(orphan, form=form))
         script.call("virtual", {})
-        cases.append(script.case())
-    description = (
-        "The virtual block (parents, selected parent, blue score and work, mergeset colouring) "
-        "after the reset and after every offered header, under tight parent and mergeset limits."
-    )
-    return [
-        VectorFile(
-            "virtual/generated.json", script_file("virtual", ["virtual"], description, cases)
+        full.append(script)
+        valid = Script(name)
+        valid.call("reset", reset)
+        valid.call("virtual", {})
+        for block in accepted:
+            require(valid.call("add_block", block_params(block, form=form)), _ACCEPTED, name)
+            valid.call("virtual", {})
+        clean.append(valid)
+    return clean, full
+
+
+def generate(context: GenerationContext) -> list[VectorFile]:
+    """``virtual/generated.json`` and ``virtual/rejections.json``, each in both target forms."""
+    files: list[VectorFile] = []
+    for form in FORMS:
+        clean, full = _scripts(context, form)
+        files.append(
+            VectorFile(
+                form_path("virtual/generated.json", form),
+                script_file(
+                    "virtual",
+                    ["virtual", form],
+                    "The virtual block (parents, selected parent, blue score and work, mergeset "
+                    "colouring) after the reset and after every accepted header, under tight "
+                    f"parent and mergeset limits (targets as {form}).",
+                    [script.case() for script in clean],
+                ),
+            )
         )
-    ]
+        files.append(
+            VectorFile(
+                form_path("virtual/rejections.json", form),
+                script_file(
+                    "virtual",
+                    ["virtual", "validation", form],
+                    "The same DAGs with every generated header offered, including those the "
+                    "mergeset limit rejects, the headers above them and an orphan: rejected "
+                    f"headers leave the virtual where it was (targets as {form}).",
+                    [script.case() for script in full],
+                ),
+            )
+        )
+    return files
 
 
 CAPABILITY = Capability(
