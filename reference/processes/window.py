@@ -267,7 +267,8 @@ class WindowManager:
         return BlockWindow(tuple(keys), tuple(by_time), target_sum)
 
     def _merge(self, data: GhostdagData, rate: int) -> tuple[list[SortKey], frozenset[Hash]]:
-        """The blocks ``data``'s block samples at ``rate``, and its non-DAA mergeset blocks."""
+        """What the block of ``data`` merges: the ``sort_key`` of each block it samples at
+        ``rate``, in merge order, and its non-DAA mergeset blocks."""
         parent = data.selected_parent
         if parent is None or parent == self._genesis:
             return [], frozenset()
