@@ -20,11 +20,11 @@ remembered as invalid (:mod:`reference.stores.statuses`), the one write a reject
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reference import ordering
 from reference.bits import target_from_bits
 from reference.block import Header, consensus_view
 from reference.errors import BlockRejected, DagspecError, InvalidDifficulty, UnknownBlock
@@ -40,6 +40,7 @@ from reference.pipeline.validation import (
 from reference.pipeline.virtual import (
     NO_CHAIN_CHANGE,
     ChainChange,
+    VirtualDepth,
     VirtualState,
     chain_change,
     virtual_state,
@@ -181,9 +182,7 @@ class Consensus:
             pruning_point=genesis,
         )
         self._tips: set[Hash] = {genesis}
-        self._sink = genesis
-        self._chain_change = NO_CHAIN_CHANGE
-        self._virtual: VirtualState | None = None
+        self._virtual = self._resolve_virtual(genesis, genesis)
 
     @classmethod
     def from_genesis_header(
@@ -261,14 +260,27 @@ class Consensus:
             self._windows.remember(data)
         self._tips.difference_update(validated.header.parents)
         self._tips.add(block)
-        old_sink = self._sink
-        if ordering.sort_key(data) > ordering.sort_key(self._ghostdag.get(old_sink)):
-            self._sink = block
-            self._chain_change = chain_change(self._context, old_sink, block)
-            self._reachability.hint_selected_tip(block)
-        else:
-            self._chain_change = NO_CHAIN_CHANGE
-        self._virtual = None
+        previous = self._virtual
+        if previous.finality_point is None:
+            raise RuntimeError("the virtual was resolved without depth bounds")  # a bug
+        self._virtual = self._resolve_virtual(previous.sink, previous.finality_point)
+
+    def _resolve_virtual(self, old_sink: Hash, finality_point: Hash) -> VirtualState:
+        """The virtual over the current tips, its sink searched under the previous virtual's
+        finality point (Kaspa resolves the virtual after each block the same way)."""
+        depth = VirtualDepth(self._validation.depth, self._validation.pruning_point, finality_point)
+        virtual = virtual_state(
+            self._context,
+            self._tips,
+            self.preset.max_block_parents,
+            self.preset.mergeset_size_limit,
+            NO_CHAIN_CHANGE,
+            depth=depth,
+        )
+        if virtual.sink != old_sink:
+            self._reachability.hint_selected_tip(virtual.sink)
+        change = chain_change(self._context, old_sink, virtual.sink)
+        return dataclasses.replace(virtual, chain_change=change)
 
     def has_block(self, block: Hash) -> bool:
         """True when ``block`` is in the DAG (genesis included)."""
@@ -297,23 +309,16 @@ class Consensus:
         return frozenset(self._tips)
 
     def sink(self) -> Hash:
-        """The tip of largest ``sort_key``: the virtual's selected parent."""
-        return self._sink
+        """The virtual's selected parent: the tip of largest ``sort_key`` unless that tip
+        violates finality (the sink search, ``spec/depth``)."""
+        return self._virtual.sink
 
     def chain_change(self) -> ChainChange:
         """The selected-chain change caused by the last accepted block."""
-        return self._chain_change
+        return self._virtual.chain_change
 
     def virtual_state(self) -> VirtualState:
-        """The virtual block over the current tips (computed once per accepted block)."""
-        if self._virtual is None:
-            self._virtual = virtual_state(
-                self._context,
-                self._tips,
-                self.preset.max_block_parents,
-                self.preset.mergeset_size_limit,
-                self._chain_change,
-            )
+        """The virtual block over the current tips (resolved after every accepted block)."""
         return self._virtual
 
     def status(self, block: Hash) -> BlockStatus | None:
