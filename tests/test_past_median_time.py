@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from fractions import Fraction
 
 import pytest
@@ -64,7 +65,7 @@ def test_formula_examples() -> None:
 
 
 def _chain(
-    preset_overrides: dict[str, object], count: int, step: int
+    preset_overrides: Mapping[str, object], count: int, step: int
 ) -> tuple[HeaderDag, list[Hash]]:
     preset = get_preset("kaspa-1bps", preset_overrides)
     genesis = Hash.from_label("genesis")
@@ -167,3 +168,39 @@ def test_future_bound_is_tolerance_seconds(preset_name: str) -> None:
     with pytest.raises(BlockRejected) as error:
         check_timestamp_not_in_future(full_header((), latest + 1, BITS), block, preset, now)
     assert error.value.code is Code.TIME_TOO_FAR_IN_FUTURE
+
+
+@pytest.mark.parametrize("size", [4, 5, 12, 13])
+def test_equal_to_and_one_above_the_past_median_time(size: int) -> None:
+    """Windows of even and odd size, irregular timestamps: the past median time itself is too
+    old, one millisecond more is accepted (Kaspa's data never comes this close)."""
+    steps = [700, 1300, 200, 2500, 900, 1000, 50, 1800, 1100, 400, 1600, 950, 30, 1200, 800]
+    preset = get_preset(
+        "minimal", {"past_median_time_window_size": size, "past_median_time_sample_rate": 1}
+    )
+    genesis = Hash.from_label("genesis")
+    dag = HeaderDag(preset, genesis, full_header((), GENESIS_TIME, BITS))
+    manager = dag.manager()
+    tip, timestamp = genesis, GENESIS_TIME
+    for i, step in enumerate(steps):
+        block = Hash.from_label(f"b{i}")
+        timestamp += step
+        data = dag.add(block, full_header((tip,), timestamp, BITS))
+        score = manager.daa_window(data).daa_score
+        dag.headers[block] = full_header((tip,), timestamp, BITS, score)
+        manager.remember(data)
+        tip = block
+    child = dag.add(Hash.from_label("child"), full_header((tip,), timestamp, BITS))
+    assert len(manager.past_median_time_window(child)) == size
+    past_median_time = manager.past_median_time(child)
+    oracle = dag.oracle()
+    assert past_median_time == oracle.past_median_time((tip,), tip, child.blue_score)
+    block = Hash.from_label("child")
+    with pytest.raises(BlockRejected) as error:
+        check_timestamp_after_past_median_time(
+            full_header((tip,), past_median_time, BITS), block, past_median_time
+        )
+    assert error.value.code is Code.TIME_TOO_OLD
+    check_timestamp_after_past_median_time(
+        full_header((tip,), past_median_time + 1, BITS), block, past_median_time
+    )
