@@ -2,9 +2,10 @@
 
 ``generate --out DIR`` writes every vector file and the manifest below ``DIR``;
 ``check [--dir DIR]`` regenerates in memory and compares byte for byte with ``DIR`` (default:
-the vectors shipped in the package), listing every missing, changed or unexpected file.
-Both read Kaspa's DAG files from the ``shared`` folder beside the repository (``--shared``
-to point elsewhere).
+the vectors shipped in the package), listing every missing, changed or unexpected file, then
+audits every expectation of ``DIR`` with the oracles of :mod:`conformance.audit`, which share
+no code with the reference the expectations were recorded from. Both read Kaspa's DAG files
+from the ``shared`` folder beside the repository (``--shared`` to point elsewhere).
 """
 
 from __future__ import annotations
@@ -12,7 +13,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.vectors import SEED, SHIPPED_VECTORS, differences, generate_files, write_files
+from conformance.audit import audit_documents
+from conformance.vectors import (
+    SCHEMAS,
+    SEED,
+    SHIPPED_VECTORS,
+    VectorError,
+    differences,
+    generate_files,
+    load_vectors,
+    write_files,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -48,4 +59,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.dir} is out of date: run `dagspec vectors generate --out {args.dir}`")
         return 1
     print(f"{args.dir}: {len(files)} files up to date")
+    return audit(args.dir)
+
+
+def audit(folder: Path, shown: int = 30) -> int:
+    """Audit every expectation of ``folder``; 1 when an oracle disagrees or cannot check."""
+    try:
+        vectors = load_vectors(folder)
+    except VectorError as error:
+        print(f"dagspec vectors: {error}")
+        return 1
+    tally = audit_documents(vectors.documents, SCHEMAS)
+    for finding in tally.findings[:shown]:
+        print(f"  {finding}")
+    if tally.findings:
+        if len(tally.findings) > shown:
+            print(f"  … and {len(tally.findings) - shown} more")
+        print(
+            f"{folder}: {len(tally.findings)} of {tally.checked} expectations contradicted or "
+            "unchecked by the independent oracles"
+        )
+        return 1
+    print(f"{folder}: {tally.checked} expectations confirmed by independent oracles")
     return 0

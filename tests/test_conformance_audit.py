@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
+import json
 import random
+import shutil
 import sys
 from collections.abc import Iterator
 from functools import cache
@@ -26,11 +29,12 @@ from conformance.audit.targets import target_of_bits, work_of
 from conformance.dags import DagShape, seeded_dag
 from conformance.oracle import ghostdag_oracle
 from conformance.vectors import SCHEMAS, SHIPPED_VECTORS, load_vectors
+from conformance.vectors_cli import audit
 
 AUDIT = Path(__file__).resolve().parent.parent / "conformance" / "audit"
 
 SUITES: tuple[str, ...] = ("protocol", "work", "bits", "reachability", "ghostdag", "kaspa")
-SUITES += ("orders", "validation", "virtual")
+SUITES += ("orders", "validation", "virtual", "relay")
 
 
 @cache
@@ -53,7 +57,9 @@ def _step_count(document: dict[str, Any]) -> int:
 
 
 def test_the_audit_imports_nothing_of_the_reference() -> None:
-    allowed_roots = {"conformance", "jsonschema", "referencing", "__future__"}
+    # The standard library, the JSON Schema validator, and BLAKE3 (a hash Kaspa's version 1
+    # transaction ids use, which the standard library lacks).
+    allowed_roots = {"conformance", "jsonschema", "referencing", "blake3", "__future__"}
     for module in sorted(AUDIT.glob("*.py")):
         tree = ast.parse(module.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -212,3 +218,41 @@ def test_the_compact_bits_formula_holds_kaspas_published_facts() -> None:
     for bits, work in works.items():
         found = target_of_bits(bits)
         assert found is not None and work_of(found) == work
+
+
+def _folder(tmp_path: Path, paths: list[str]) -> Path:
+    """A vectors folder holding only ``paths`` of the shipped vectors, with its manifest."""
+    manifest = json.loads((SHIPPED_VECTORS / "manifest.json").read_text())
+    manifest["files"] = [entry for entry in manifest["files"] if entry["path"] in paths]
+    for path in paths:
+        target = tmp_path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_VECTORS / path, target)
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def test_vectors_check_runs_the_audit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _folder(tmp_path, ["work/difficulty.json", "protocol/framing.json"])
+    assert audit(folder) == 0
+    assert "expectations confirmed by independent oracles" in capsys.readouterr().out
+    # One wrong work, and its digest updated so that the file is still trusted.
+    target = folder / "work" / "difficulty.json"
+    data = target.read_bytes().replace(b'"work":"0x1"', b'"work":"0x2"', 1)
+    target.write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "work/difficulty.json":
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert audit(folder) == 1
+    out = capsys.readouterr().out
+    assert "work/difficulty.json :: difficulty 0x1 :: step 0: published {'target'" in out
+    assert "1 of 139 expectations contradicted or unchecked" in out  # 93 + 23 x 2 steps
+
+
+def test_a_suite_without_an_oracle_is_reported_unchecked() -> None:
+    path, document = next((p, d) for p, d in _documents() if p == "work/difficulty.json")
+    findings = audit_file(path, {**document, "suite": "novel"}, _schemas()).findings
+    assert len(findings) == len(document["cases"])
+    assert all("no independent oracle for suite 'novel'" in f.problem for f in findings)

@@ -3,7 +3,7 @@
 The vectors' expectations are recorded from the reference adapter, so on their own they only
 say what the reference answers. This package checks **every** expectation of every published
 file against a second derivation that shares no code with ``reference/`` (a test keeps its
-imports to the standard library, ``jsonschema`` and this package):
+imports to the standard library, ``jsonschema``, ``blake3`` and this package):
 
 - ``work``, ``bits``: the target and work of a difficulty and of compact bits by a second
   formula (:mod:`conformance.audit.targets`);

@@ -10,7 +10,9 @@ without it skip cases they could run. So the two must be equal. What a step uses
   ``difficulty`` → ``work``, with ``bits`` → ``bits``; ``hello`` → nothing (core);
 - a block's target form (``reset``'s genesis, ``add_block``): ``difficulty`` → ``difficulty``,
   ``bits`` → ``bits``;
-- an ``add_block`` expected to be rejected → ``validation``.
+- an ``add_block`` in DAG mode expected to be rejected → ``validation``;
+- header mode (a genesis or block given as a complete ``header``) and ``block_info`` →
+  ``headers``, which applies every rule itself.
 
 Raw lines count when they parse as a request object; a line naming both target forms or
 neither names no form (it is malformed for every adapter).
@@ -30,7 +32,7 @@ _BY_METHOD = {
     "is_chain_ancestor": "reachability",
     "virtual": "virtual",
 }
-_DAG = frozenset({"ghostdag", "reachability", "validation", "virtual"})
+_DAG = frozenset({"ghostdag", "reachability", "validation", "virtual", "headers"})
 
 
 def _form(params: object) -> str | None:
@@ -53,8 +55,15 @@ def used_by(method: object, params: object, expect: Mapping[str, Any]) -> set[st
         form = _form(params)
         if form is not None:
             used.add("work" if form == "difficulty" else "bits")
+    elif method == "block_info":
+        used.add("headers")
     elif method in ("reset", "add_block") and isinstance(params, dict):
-        form = _form(params.get("genesis") if method == "reset" else params)
+        block = params.get("genesis") if method == "reset" else params
+        if isinstance(block, dict) and "header" in block:
+            # Header mode: the headers capability applies every rule, rejections included.
+            used.add("headers")
+            return used
+        form = _form(block)
         if form is not None:
             used.add(form)
         result = expect.get("result")
