@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.audit import audit_documents
+from conformance.audit import ELSEWHERE, audit_documents
 from conformance.vectors import (
     SCHEMAS,
     SEED,
@@ -81,4 +81,7 @@ def audit(folder: Path, shown: int = 30) -> int:
         )
         return 1
     print(f"{folder}: {tally.checked} expectations confirmed by independent oracles")
+    suites = {str(document.get("suite")) for _, document in vectors.documents}
+    for suite in sorted(suites & ELSEWHERE.keys()):
+        print(f"{folder}: suite {suite} is checked by its oracle in {ELSEWHERE[suite]}")
     return 0

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from conformance.audit import audit_documents, audit_file
+from conformance.audit import ELSEWHERE, ORACLES, audit_documents, audit_file
 from conformance.audit.capabilities import audit_capabilities
 from conformance.audit.dag import DagModel, Params
 from conformance.audit.raw import RequestSchemas
@@ -249,6 +249,16 @@ def test_vectors_check_runs_the_audit(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert "work/difficulty.json :: difficulty 0x1 :: step 0: published {'target'" in out
     assert "1 of 139 expectations contradicted or unchecked" in out  # 93 + 23 x 2 steps
+
+
+def test_every_published_suite_has_an_oracle() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for _, document in _documents():
+        suite = document["suite"]
+        assert suite in ORACLES or suite in ELSEWHERE, f"suite {suite} has no oracle"
+    for suite, module in ELSEWHERE.items():
+        text = (root / module).read_text(encoding="utf-8")
+        assert f'vectors" / "{suite}' in text or f"vectors/{suite}" in text, (suite, module)
 
 
 def test_a_suite_without_an_oracle_is_reported_unchecked() -> None:
