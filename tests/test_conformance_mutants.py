@@ -63,8 +63,10 @@ def test_the_runner_fails_the_mutant(mutant: str, monkeypatch: pytest.MonkeyPatc
         record for tally in tallies for record in tally.records if record.outcome.status == "failed"
     ]
     assert failed, f"{mutant} passed every vector"
-    # A mutant is caught by a wrong answer, not by the adapter dying.
+    # A mutant is caught by a wrong answer, not by the adapter dying or failing inside (a
+    # patch that no longer fits the reference's signatures would fail with INTERNAL_ERROR).
     assert not failed[0].outcome.adapter_broken, failed[0].outcome.message
+    assert "INTERNAL_ERROR" not in failed[0].outcome.message, failed[0].outcome.message
 
 
 def test_the_unmutated_copy_of_the_colouring_passes(monkeypatch: pytest.MonkeyPatch) -> None:
