@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup conformance test lint typecheck pytest vectors-check docs prove bench deep fuzz clean
+.PHONY: setup conformance test lint typecheck pytest vectors-check docs prove bench deep fuzz external clean
 
 setup: $(VENV)/.installed
 
@@ -61,6 +61,13 @@ FUZZ_ARGS ?= tests
 FUZZ_FLAGS ?= --no-dashboard
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/hypothesis fuzz -n $(FUZZ_JOBS) $(FUZZ_FLAGS) -- $(FUZZ_ARGS)
+
+# Kaspa's implementations against the suite (spec/external.md): builds adapters/rusty-kaspa and
+# adapters/kaspad (Rust and Go caches in EXTERNAL_CACHE, default ~/.cache/dagspec-external),
+# runs the suite against each and regenerates the page. Fails on a build error or on a failed
+# case that neither spec/deviations.md nor an adapter gap explains. `make test` never needs it.
+external: setup
+	VENV=$(VENV) adapters/external.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis docs/_build
