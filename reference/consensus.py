@@ -16,6 +16,11 @@ A DAG starts either from a genesis hash and target (*DAG mode*, adapter protocol
 complete genesis header (*header mode*, :meth:`Consensus.from_genesis_header`); both run the
 same pipeline. In header mode a header that breaks a rule after its proof of work is
 remembered as invalid (:mod:`reference.stores.statuses`), the one write a rejection makes.
+
+A block with its body (:meth:`Consensus.add_full_block`) passes every header rule, then every
+body rule of :mod:`reference.pipeline.body_validation` (isolation, then context), and only then
+are header and body committed together: a block whose body breaks a rule leaves the node as it
+was, its header included.
 """
 
 from __future__ import annotations
@@ -27,9 +32,18 @@ from dataclasses import dataclass
 
 from reference.bits import target_from_bits
 from reference.block import Header, consensus_view
-from reference.errors import BlockRejected, DagspecError, InvalidDifficulty, UnknownBlock
+from reference.errors import (
+    BlockRejected,
+    Code,
+    DagspecError,
+    InvalidDifficulty,
+    InvalidParameter,
+    StoreError,
+    UnknownBlock,
+)
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader, header_hash
+from reference.pipeline.body_validation import check_body_in_context, check_body_in_isolation
 from reference.pipeline.validation import (
     POST_POW_RULES,
     ValidatedHeader,
@@ -52,11 +66,10 @@ from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
 from reference.processes.window import DEFAULT_CACHE_CAPACITY, WindowManager
-from reference.stores.depth import BlockDepth, DepthStore
-from reference.stores.ghostdag import GhostdagStore
-from reference.stores.headers import HeaderStore
-from reference.stores.relations import RelationsStore
-from reference.stores.statuses import BlockStatus, StatusStore
+from reference.stores.bundle import MemoryStores, StoreBundle
+from reference.stores.depth import BlockDepth
+from reference.stores.statuses import BlockStatus
+from reference.transaction.model import Transaction
 
 Clock = Callable[[], int]
 """A clock: milliseconds since the Unix epoch."""
@@ -112,6 +125,7 @@ class Consensus:
         genesis_header: BlockHeader | None = None,
         clock: Clock = wall_clock_ms,
         window_cache: int = DEFAULT_CACHE_CAPACITY,
+        stores: StoreBundle | None = None,
     ) -> None:
         """A DAG holding only ``genesis``, whose own target is ``genesis_target``.
 
@@ -120,6 +134,12 @@ class Consensus:
         complete genesis header in header mode (see :meth:`from_genesis_header`); ``clock`` is
         the node's clock for the future-timestamp rule. ``window_cache`` is how many recent
         blocks' windows are kept (0: every window is rebuilt from the selected chain).
+
+        ``stores`` is where the DAG is kept (``spec/store``): by default fresh in-memory stores
+        (:class:`~reference.stores.bundle.MemoryStores`) over ``reachability``; a durable
+        bundle brings its own reachability. A bundle that already holds a DAG continues it:
+        its genesis must be this one (:class:`~reference.errors.StoreError`,
+        ``STORE_MISMATCH``), and its tips and virtual state are taken as stored.
         """
         genesis_view = Header(hash=genesis, parents=(), target=genesis_target)
         if genesis_header is not None:
@@ -128,10 +148,16 @@ class Consensus:
             genesis_work = check_difficulty(genesis_view)
         except BlockRejected as error:
             raise InvalidDifficulty(genesis_target, error.message) from None
-        if reachability is None:
-            reachability = ReachabilityService(
-                genesis, reindex_depth=preset.reindex_depth, reindex_slack=preset.reindex_slack
-            )
+        if stores is None:
+            if reachability is None:
+                reachability = ReachabilityService(
+                    genesis, reindex_depth=preset.reindex_depth, reindex_slack=preset.reindex_slack
+                )
+            stores = MemoryStores(reachability)
+        elif reachability is not None:
+            raise InvalidParameter("reachability", reachability, "the stores bring their own")
+        stores.check_identity(preset, genesis)
+        reachability = stores.reachability
         if not reachability.has_block(genesis):
             raise UnknownBlock(genesis)
         self.preset = preset
@@ -140,17 +166,27 @@ class Consensus:
         """The genesis block's hash."""
         self.clock = clock
         """The node's clock (milliseconds since the Unix epoch)."""
+        self._stores = stores
         self._reachability = reachability
-        self._headers = HeaderStore()
-        self._relations = RelationsStore()
-        self._ghostdag = GhostdagStore()
-        self._statuses = StatusStore()
-        self._depth = DepthStore()
-        self._headers.insert(genesis_view, genesis_work)
-        self._relations.insert(genesis, ())
-        self._ghostdag.insert(genesis_ghostdag_data(genesis))
-        self._statuses.set(genesis, BlockStatus.HEADER_ONLY)
-        self._depth.insert(genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis))
+        self._headers = stores.headers
+        self._relations = stores.relations
+        self._ghostdag = stores.ghostdag
+        self._statuses = stores.statuses
+        self._depth = stores.depth
+        self._bodies = stores.bodies
+        self._tips = stores.tips
+        fresh = stores.is_new()
+        if fresh:
+            self._headers.insert(genesis_view, genesis_work)
+            self._relations.insert(genesis, ())
+            self._ghostdag.insert(genesis_ghostdag_data(genesis))
+            self._statuses.set(genesis, BlockStatus.HEADER_ONLY)
+            self._depth.insert(
+                genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis)
+            )
+            self._tips.add(genesis, ())
+        elif self._headers.header(genesis) != genesis_view:
+            raise StoreError(Code.STORE_MISMATCH, "stores", f"another genesis under {genesis}")
         self._context = GhostdagContext(
             k=preset.k,
             ghostdag_store=self._ghostdag,
@@ -181,8 +217,9 @@ class Consensus:
             ),
             pruning_point=genesis,
         )
-        self._tips: set[Hash] = {genesis}
-        self._virtual = self._resolve_virtual(genesis, genesis)
+        if fresh:
+            stores.virtual.set(self._resolve_virtual(genesis, genesis))
+            stores.commit()
 
     @classmethod
     def from_genesis_header(
@@ -192,8 +229,10 @@ class Consensus:
         *,
         clock: Clock = wall_clock_ms,
         window_cache: int = DEFAULT_CACHE_CAPACITY,
+        stores: StoreBundle | None = None,
     ) -> Consensus:
-        """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields.
+        """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields
+        (or the DAG ``stores`` hold, grown from it).
 
         Raises :class:`~reference.errors.InvalidDifficulty` when its bits name no valid target.
         """
@@ -208,6 +247,7 @@ class Consensus:
             genesis_header=genesis,
             clock=clock,
             window_cache=window_cache,
+            stores=stores,
         )
 
     def add_block(self, header: Header, *, now_ms: int | None = None) -> GhostdagData:
@@ -218,15 +258,19 @@ class Consensus:
         rule's code, leaving every store, the tips, the sink and the virtual state unchanged —
         except that a complete header breaking a post-proof-of-work rule is remembered invalid.
         """
+        validated = self._validate(header, now_ms)
+        self._commit(validated)
+        return validated.ghostdag
+
+    def _validate(self, header: Header, now_ms: int | None) -> ValidatedHeader:
         now = self.clock() if now_ms is None else now_ms
         try:
-            validated = validate_header(header, self._validation, now)
+            return validate_header(header, self._validation, now)
         except BlockRejected as rejection:
             if header.full is not None and rejection.code in POST_POW_RULES:
                 self._statuses.set(header.hash, BlockStatus.INVALID)
+                self._stores.commit()
             raise
-        self._commit(validated)
-        return validated.ghostdag
 
     def add_full_header(self, header: BlockHeader, *, now_ms: int | None = None) -> Hash:
         """Header mode: compute the hash of ``header``, validate it and add it; its hash."""
@@ -239,7 +283,50 @@ class Consensus:
         self.add_block(consensus_view(header, block, target), now_ms=now_ms)
         return block
 
-    def _commit(self, validated: ValidatedHeader) -> None:
+    def add_full_block(
+        self,
+        header: BlockHeader,
+        transactions: Sequence[Transaction],
+        *,
+        now_ms: int | None = None,
+    ) -> Hash:
+        """Header mode with a body: validate ``header``, then its body, and add both; its hash.
+
+        The header rules run first (a post-proof-of-work failure is remembered invalid, as in
+        :meth:`add_block`), then the body rules in isolation and in context; the coinbase's
+        blue score is compared with the header's, which the header rules have just tied to
+        GHOSTDAG. Only when every rule passed are header and body committed, the block's
+        status being ``BODY_VALID``. A body rejection changes nothing: the header is not kept
+        (another body under the same merkle root is impossible, but a body that fails to
+        match the root says nothing against the header).
+        """
+        block = header_hash(header)
+        target: int
+        try:
+            target = target_from_bits(header.bits)
+        except DagspecError:
+            target = 0
+        validated = self._validate(consensus_view(header, block, target), now_ms)
+        check_body_in_isolation(header, transactions)
+        check_body_in_context(header, transactions)
+        self._commit(validated, tuple(transactions))
+        return block
+
+    def add_genesis_body(self, transactions: Sequence[Transaction]) -> None:
+        """Store the body of the header-mode genesis, checked by the body rules (its coinbase
+        carries blue score 0); genesis becomes ``BODY_VALID``. Raises
+        :class:`~reference.errors.BlockRejected` and changes nothing if a rule fails."""
+        genesis = self._headers.full_header(self.genesis)
+        if self._bodies.has(self.genesis):
+            raise BlockRejected(Code.DUPLICATE_BLOCK, self.genesis, "genesis has its body")
+        check_body_in_isolation(genesis, transactions)
+        check_body_in_context(genesis, transactions)
+        self._bodies.insert(self.genesis, transactions)
+        self._statuses.set(self.genesis, BlockStatus.BODY_VALID)
+
+    def _commit(
+        self, validated: ValidatedHeader, body: tuple[Transaction, ...] | None = None
+    ) -> None:
         data = validated.ghostdag
         block = data.hash
         selected_parent = data.selected_parent
@@ -254,16 +341,22 @@ class Consensus:
         self._headers.insert(validated.header, validated.work)
         self._relations.insert(block, validated.header.parents)
         self._ghostdag.insert(data)
-        self._statuses.set(block, BlockStatus.HEADER_ONLY)
+        if body is None:
+            self._statuses.set(block, BlockStatus.HEADER_ONLY)
+        else:
+            self._bodies.insert(block, body)
+            self._statuses.set(block, BlockStatus.BODY_VALID)
         self._depth.insert(block, validated.depth)
         if validated.header_mode is not None:
+            self._stores.daa.insert(block, validated.header_mode.daa_window.mergeset_non_daa)
             self._windows.remember(data)
-        self._tips.difference_update(validated.header.parents)
-        self._tips.add(block)
-        previous = self._virtual
+        self._tips.add(block, validated.header.parents)
+        previous = self._stores.virtual.get()
         if previous.finality_point is None:
             raise RuntimeError("the virtual was resolved without depth bounds")  # a bug
-        self._virtual = self._resolve_virtual(previous.sink, previous.finality_point)
+        self._stores.virtual.set(self._resolve_virtual(previous.sink, previous.finality_point))
+        # One transaction: the block, the tips and the virtual are on disk together or not.
+        self._stores.commit()
 
     def _resolve_virtual(self, old_sink: Hash, finality_point: Hash) -> VirtualState:
         """The virtual over the current tips, its sink searched under the previous virtual's
@@ -294,6 +387,15 @@ class Consensus:
         """The accepted header of ``block``."""
         return self._headers.header(block)
 
+    def body(self, block: Hash) -> tuple[Transaction, ...] | None:
+        """The transactions of ``block`` (coinbase first); ``None`` for a header-only block."""
+        return self._bodies.get(block)
+
+    def children(self, block: Hash) -> tuple[Hash, ...]:
+        """The accepted blocks that name ``block`` as a parent."""
+        self._require(block)
+        return self._relations.children(block)
+
     def is_dag_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
         """``ancestor`` is in the past of ``descendant`` (reflexive)."""
         self._require(ancestor, descendant)
@@ -306,20 +408,24 @@ class Consensus:
 
     def tips(self) -> frozenset[Hash]:
         """The blocks without children."""
-        return frozenset(self._tips)
+        return self._tips.frozen()
 
     def sink(self) -> Hash:
         """The virtual's selected parent: the tip of largest ``sort_key`` unless that tip
         violates finality (the sink search, ``spec/depth``)."""
-        return self._virtual.sink
+        return self._stores.virtual.get().sink
 
     def chain_change(self) -> ChainChange:
         """The selected-chain change caused by the last accepted block."""
-        return self._virtual.chain_change
+        return self._stores.virtual.get().chain_change
 
     def virtual_state(self) -> VirtualState:
         """The virtual block over the current tips (resolved after every accepted block)."""
-        return self._virtual
+        return self._stores.virtual.get()
+
+    def pruning_point(self) -> Hash:
+        """The node's pruning point (genesis: pruning is not specified yet)."""
+        return self._validation.pruning_point
 
     def status(self, block: Hash) -> BlockStatus | None:
         """The recorded status of ``block`` (accepted or remembered invalid); else ``None``."""

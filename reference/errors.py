@@ -66,6 +66,10 @@ class Code(StrEnum):
     UNKNOWN_PARENT_REFERENCE = "UNKNOWN_PARENT_REFERENCE"
     # A mergeset handed to reachability that cannot be one (a caller's bug, never on the wire).
     INCONSISTENT_MERGESET = "INCONSISTENT_MERGESET"
+    # Mining (spec: mining): pay addresses and the mempool.
+    MALFORMED_ADDRESS = "MALFORMED_ADDRESS"
+    WRONG_NETWORK = "WRONG_NETWORK"
+    MEMPOOL_REJECTED = "MEMPOOL_REJECTED"
 
 
 class DagspecError(Exception):
@@ -179,3 +183,20 @@ class RelayError(DagspecError):
 
     def __init__(self, code: Code, message: str) -> None:
         super().__init__(code, message)
+
+
+class InvalidAddress(DagspecError):
+    """A Kaspa address that does not decode (``MALFORMED_ADDRESS``) or belongs to another
+    network than the node's (``WRONG_NETWORK``)."""
+
+    def __init__(self, code: Code, address: object, message: str) -> None:
+        super().__init__(code, message)
+        self.address = address
+
+
+class MempoolRejected(DagspecError):
+    """A transaction the mempool does not take (a coinbase, or one too large to relay)."""
+
+    def __init__(self, transaction: object, message: str) -> None:
+        super().__init__(Code.MEMPOOL_REJECTED, message)
+        self.transaction = transaction

@@ -1,10 +1,12 @@
 """Consensus parameter sets.
 
-A :class:`Preset` is a frozen, validated set of consensus parameters. Four are named:
+A :class:`Preset` is a frozen, validated set of consensus parameters. Five are named:
 ``tos`` (the network this project specifies), ``kaspa-1bps`` and ``kaspa-10bps`` (the systems
-it is measured against) and ``minimal`` (small values that make tests reach every boundary
-quickly). Any parameter can be overridden per run with :meth:`Preset.with_overrides`; the
-result is validated exactly like a named preset.
+it is measured against), ``minimal`` (small values that make tests reach every boundary
+quickly) and ``devnet`` (``tos``'s values for the development network, whose genesis carries
+the easiest target so that a CPU mines a block in milliseconds). Any parameter can be
+overridden per run with :meth:`Preset.with_overrides`; the result is validated exactly like a
+named preset.
 
 Every field carries its documentation and, per preset, its provenance in :data:`PROVENANCE`;
 the parameter tables in ``spec/presets.md`` are checked against these objects by the tests.
@@ -311,7 +313,15 @@ MINIMAL: Final = Preset(
     skip_proof_of_work=False,
 )
 
-PRESETS: Final[Mapping[str, Preset]] = {p.name: p for p in (TOS, KASPA_1BPS, KASPA_10BPS, MINIMAL)}
+DEVNET: Final = dataclasses.replace(TOS, name="devnet")
+"""``tos``'s parameters, every rule on. What makes mining easy is not a parameter but the
+genesis of the devnet network (``reference.node.network``): its bits ``0x207fffff`` name the
+largest target the difficulty adjustment allows, and a window keeps the genesis bits until it
+holds ``min_difficulty_window_size`` samples."""
+
+PRESETS: Final[Mapping[str, Preset]] = {
+    p.name: p for p in (TOS, KASPA_1BPS, KASPA_10BPS, MINIMAL, DEVNET)
+}
 """The named presets."""
 
 PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
@@ -399,6 +409,8 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "max_parent_levels": "dagspec: as TOS",
         "skip_proof_of_work": "dagspec: checked, as on every named network",
     },
+    "devnet": {name: "as tos" for name in TOS.parameters() if name != "skip_proof_of_work"}
+    | {"skip_proof_of_work": "as tos: checked; the devnet genesis target makes it cheap"},
 }
 """Where each value of each named preset comes from."""
 

@@ -1,9 +1,9 @@
 """Which modules of ``reference/`` are consensus modules.
 
 A module is a *network* module when it lives in one of the network-layer packages
-:data:`NETWORK_PACKAGES` (block relay, peer-to-peer, RPC, mining interface, sync); every other
-module under ``reference/`` is a *consensus* module. Consensus modules never import network
-ones, every public function and class of a consensus module is quoted in ``spec/``
+:data:`NETWORK_PACKAGES` (block relay, peer-to-peer, RPC, mining interface, sync, the node);
+every other module under ``reference/`` is a *consensus* module. Consensus modules never import
+network ones, every public function and class of a consensus module is quoted in ``spec/``
 (``tests/test_spec_coverage.py``), and the API pages are split the same way.
 """
 
@@ -20,6 +20,7 @@ NETWORK_PACKAGES: Final = (
     "reference.rpc",
     "reference.mining",
     "reference.sync",
+    "reference.node",
 )
 """Network-layer packages; everything else under ``reference`` is consensus."""
 

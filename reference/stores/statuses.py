@@ -1,6 +1,7 @@
 """What the node knows about a block's validity, by hash.
 
-An accepted header is ``HEADER_ONLY`` until its body is validated. A header that failed a rule
+An accepted header is ``HEADER_ONLY``; a block accepted together with its body, every body
+rule passed, is ``BODY_VALID`` (``Consensus.add_full_block``). A header that failed a rule
 after its proof of work was checked is remembered as ``INVALID`` (as Kaspa does): its hash
 commits to its content, so the same header offered again, or any child of it, is refused at
 once without re-validation. Headers rejected earlier in the pipeline are not remembered — a
@@ -20,6 +21,9 @@ class BlockStatus(StrEnum):
 
     HEADER_ONLY = "header_only"
     """The header passed every header rule; the body is not (yet) validated."""
+    BODY_VALID = "body_valid"
+    """Header and body passed every rule and the body is stored. Transactions are never
+    executed, so this is the last status a valid block reaches."""
     INVALID = "invalid"
     """The header broke a rule after its proof of work passed; never accepted again."""
 
