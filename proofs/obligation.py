@@ -54,6 +54,8 @@ class Outcome:
     """Wall-clock time spent checking."""
     detail: str = ""
     """The counterexample, or why the checker gave up; empty when proved."""
+    paths: int = 0
+    """Z3 on the reference's code: the execution paths explored (0 for other checks)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ class Obligation:
     """``z3`` or ``crosshair``."""
     check: Callable[[], Outcome]
     """Runs the check."""
+    covers: str = ""
+    """What the verdict is about: the reference function(s) run and the inputs covered."""
 
 
 def z3_prove(
