@@ -73,11 +73,8 @@ class Interval:
         post: __return__[0].start == self.start and __return__[1].end == self.end
         post: __return__[0].end + 1 == __return__[1].start
         """
-        left_size = (self.size() + 1) // 2
-        return (
-            Interval(self.start, self.start + left_size - 1),
-            Interval(self.start + left_size, self.end),
-        )
+        middle = left_half_end(self.start, self.end)
+        return Interval(self.start, middle), Interval(middle + 1, self.end)
 
     def split_exact(self, sizes: Sequence[int]) -> list[Interval]:
         """Consecutive intervals of exactly ``sizes``, which must sum to ``self.size()``.
@@ -110,20 +107,37 @@ class Interval:
         spare = self.size() - total
         if spare == 0:
             return self.split_exact(sizes)
-        fractions = exponential_fractions(sizes)
-        remaining = spare
-        biased: list[int] = []
-        for index, (size, fraction) in enumerate(zip(sizes, fractions, strict=True)):
-            if index == len(sizes) - 1:
-                bias = remaining
-            else:
-                bias = min(remaining, round_half_away(float(spare) * fraction))
-            biased.append(size + bias)
-            remaining -= bias
-        return self.split_exact(biased)
+        return self.split_exact(grow_by_shares(sizes, spare, exponential_shares(sizes, spare)))
 
     def __str__(self) -> str:
         return f"[{self.start}, {self.end}]"
+
+
+def left_half_end(start: int, end: int) -> int:
+    """The last integer of the left half of ``[start, end]``: the left half holds
+    ``(size + 1) // 2`` integers, so it gets the extra integer of an odd size."""
+    return start + (end - start + 2) // 2 - 1
+
+
+def exponential_shares(sizes: Sequence[int], spare: int) -> list[int]:
+    """The share of ``spare`` each part but the last asks for,
+    ``round_half_away(spare * exponential_fractions(sizes)[i])``, in binary64 as Kaspa
+    computes it (every share is >= 0: the fractions are)."""
+    fractions = exponential_fractions(sizes)
+    return [round_half_away(float(spare) * fraction) for fraction in fractions[:-1]]
+
+
+def grow_by_shares(sizes: Sequence[int], spare: int, shares: Sequence[int]) -> list[int]:
+    """``sizes`` grown by ``spare``: each part but the last by its share, capped by what is
+    still left, and the last part by the rest, so that the growths add up to ``spare``."""
+    remaining = spare
+    grown: list[int] = []
+    for size, share in zip(sizes[:-1], shares, strict=True):
+        bias = min(remaining, share)
+        grown.append(size + bias)
+        remaining -= bias
+    grown.append(sizes[-1] + remaining)
+    return grown
 
 
 def exponential_fractions(sizes: Sequence[int]) -> list[float]:

@@ -24,12 +24,17 @@ Every operation here keeps the pre-order of the tree, so lists ordered by interv
 from __future__ import annotations
 
 from bisect import bisect_right
-from math import floor
 from operator import attrgetter
 from typing import Final
 
 from reference.hash import Hash
-from reference.processes.reachability.interval import Interval, IntervalError
+from reference.processes.reachability.interval import (
+    Interval,
+    IntervalError,
+    exponential_shares,
+    grow_by_shares,
+    left_half_end,
+)
 from reference.processes.reachability.store import ReachabilityData, ReachabilityStore
 
 _START: Final = attrgetter("start")
@@ -48,14 +53,14 @@ def add_tree_block(
 ) -> ReachabilityData:
     """Insert ``block`` as the last tree child of ``parent``, reindexing if out of room.
 
-    The block takes the left half of the room after the parent's last child, as
-    ``Interval.split_half`` cuts it (the left half gets the odd integer), computed here on
-    plain integers because every insertion runs it.
+    The block takes the left half of the room after the parent's last child, cut by
+    :func:`left_half_end` as ``Interval.split_half`` cuts it (on plain integers: every
+    insertion runs this).
     """
     start = parent.children[-1].end + 1 if parent.children else parent.start
     end = parent.end - 1  # the parent's own last integer is never given to a child
     if start <= end:
-        return store.insert(block, parent, start, start + (end - start + 2) // 2 - 1)
+        return store.insert(block, parent, start, left_half_end(start, end))
     # The empty interval sits exactly at the end of the parent's child capacity; reclaiming
     # room "after" the reindex root's chain relies on that position.
     node = store.insert(block, parent, start, end)
@@ -153,31 +158,15 @@ def _split_exponential_into(
 ) -> None:
     """Lay ``children`` out as ``Interval(start, end).split_exponential(sizes)`` does.
 
-    The same arithmetic on plain integers (re-laying is the hot loop of reindexing); a
-    property test keeps the two equal.
+    The same functions (:func:`exponential_shares`, :func:`grow_by_shares`) on plain
+    integers, then the consecutive layout of ``Interval.split_exact``: re-laying is the hot
+    loop of reindexing.
     """
     spare = end - start + 1 - sum(sizes)
     if spare < 0:
         raise IntervalError(f"sizes {sizes} cannot be placed in [{start}, {end}]")
     if spare:
-        # `exponential_fractions` and `round_half_away`, inlined: same binary64 operations
-        # in the same order.
-        largest = max(sizes)
-        weights = [2.0 ** -(largest - size) for size in sizes]
-        total = 0.0
-        for weight in weights:
-            total += weight
-        scale = float(spare)
-        remaining = spare
-        for index in range(len(sizes) - 1):
-            share = scale * (weights[index] / total)
-            bias = floor(share)
-            if share - bias >= 0.5:
-                bias += 1
-            bias = min(bias, remaining)
-            sizes[index] += bias
-            remaining -= bias
-        sizes[-1] += remaining
+        sizes = grow_by_shares(sizes, spare, exponential_shares(sizes, spare))
     for child, size in zip(children, sizes, strict=True):
         child.start = start
         start += size
