@@ -28,6 +28,8 @@ SUBCOMMANDS: Final[dict[str, tuple[str, str]]] = {
     "vectors": ("conformance.vectors_cli", "generate or check the published vectors"),
     "prove": ("proofs.cli", "check every Z3 proof and CrossHair contract"),
     "presets": ("conformance.presets_cli", "print the consensus parameter presets"),
+    "node": ("reference.node.cli", "run a node serving JSON-RPC, GetWork and wRPC JSON"),
+    "mine": ("reference.mining.miner", "mine blocks on a node over GetWork with CPU workers"),
 }
 """Subcommand name -> (module, one-line help)."""
 

@@ -1,0 +1,117 @@
+"""``dagspec node``: a node of a named network, serving JSON-RPC, GetWork and wRPC JSON.
+
+The process prints one line per endpoint once every port is bound (a port given as 0 is
+chosen by the system and printed), then serves until SIGINT or SIGTERM::
+
+    dagspec node: network devnet, genesis <hash>
+    json-rpc: http://127.0.0.1:8080/json_rpc
+    getwork: ws://127.0.0.1:8080/getwork/{address}/{worker}
+    wrpc-json: ws://127.0.0.1:18610
+
+Peers come as more services of the same process: :func:`services` is where a service is
+started beside the servers (given the node and the parsed arguments) and stopped after them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Final
+
+from reference.mining.getwork import DEFAULT_RATE_LIMIT_MS
+from reference.node.network import NETWORKS
+from reference.node.node import Node
+from reference.node.server import NodeServer
+
+DEFAULT_RPC_PORT: Final = 8080
+"""JSON-RPC and GetWork: TOS's daemon RPC port."""
+
+DEFAULT_WRPC_JSON_PORT: Final = 18610
+"""wRPC JSON: Kaspa's devnet wRPC JSON port."""
+
+Stop = Callable[[], Awaitable[None]]
+"""Stops one started service."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The command's options."""
+    parser.add_argument(
+        "--preset",
+        default="devnet",
+        choices=sorted(NETWORKS),
+        help="the network to run (its preset, genesis and address prefix)",
+    )
+    parser.add_argument("--data-dir", default=None, help="directory of the durable store")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument(
+        "--rpc-port", type=int, default=DEFAULT_RPC_PORT, help="JSON-RPC and GetWork (0: any)"
+    )
+    parser.add_argument(
+        "--wrpc-json-port",
+        type=int,
+        default=DEFAULT_WRPC_JSON_PORT,
+        help="Kaspa's wRPC JSON (0: any)",
+    )
+    parser.add_argument(
+        "--getwork-rate-limit-ms",
+        type=int,
+        default=DEFAULT_RATE_LIMIT_MS,
+        help="least time between two GetWork job broadcasts",
+    )
+
+
+def make_node(args: argparse.Namespace) -> Node:
+    """The node the arguments describe."""
+    if args.data_dir is not None:
+        raise SystemExit("dagspec node: --data-dir needs the durable store, not built in yet")
+    return Node(NETWORKS[args.preset])
+
+
+async def services(node: Node, args: argparse.Namespace) -> list[Stop]:
+    """Start the process's services beside the servers; their stop calls."""
+    return []
+
+
+async def serve(args: argparse.Namespace, ready: Callable[[NodeServer], None]) -> None:
+    """Run the node until SIGINT or SIGTERM; ``ready`` is called once every port is bound."""
+    node = make_node(args)
+    server = NodeServer(
+        node,
+        host=args.host,
+        rpc_port=args.rpc_port,
+        wrpc_json_port=args.wrpc_json_port,
+        getwork_rate_limit_ms=args.getwork_rate_limit_ms,
+    )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await server.start()
+    stops = await services(node, args)
+    try:
+        ready(server)
+        await stopping.wait()
+    finally:
+        for stop in reversed(stops):
+            await stop()
+        await server.stop()
+
+
+def _announce(server: NodeServer) -> None:
+    network = server.node.network
+    host = server.host
+    print(f"dagspec node: network {network.name}, genesis {network.genesis_hash.hex()}")
+    print(f"json-rpc: http://{host}:{server.rpc_port}/json_rpc")
+    print(f"getwork: ws://{host}:{server.rpc_port}/getwork/{{address}}/{{worker}}")
+    if server.wrpc_json_port is not None:
+        print(f"wrpc-json: ws://{host}:{server.wrpc_json_port}")
+    sys.stdout.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until stopped; 0 after a clean stop."""
+    asyncio.run(serve(args, _announce))
+    return 0
