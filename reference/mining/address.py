@@ -132,24 +132,57 @@ def _regroup(data: bytes) -> list[int]:
     return [(number >> (5 * (count - 1 - i))) & 0x1F for i in range(count)]
 
 
+def encode_payload(prefix: str, data: bytes) -> str:
+    """The characters after ``prefix:`` that encode ``data`` (version byte and payload) with
+    the checksum bound to ``prefix`` — cashaddr over any prefix."""
+    groups = _regroup(data)
+    checksum = polymod(_checked(prefix, groups) + [0] * CHECKSUM_GROUPS)
+    groups += [(checksum >> (5 * (CHECKSUM_GROUPS - 1 - i))) & 0x1F for i in range(CHECKSUM_GROUPS)]
+    return "".join(CHARSET[group] for group in groups)
+
+
 def encode_address(address: Address) -> str:
     """The text of ``address``: ``prefix:payload`` with its checksum."""
-    groups = _regroup(bytes([address.version]) + address.payload)
-    checksum = polymod(_checked(address.prefix, groups) + [0] * CHECKSUM_GROUPS)
-    groups += [(checksum >> (5 * (CHECKSUM_GROUPS - 1 - i))) & 0x1F for i in range(CHECKSUM_GROUPS)]
-    return f"{address.prefix}:{''.join(CHARSET[group] for group in groups)}"
+    payload = encode_payload(address.prefix, bytes([address.version]) + address.payload)
+    return f"{address.prefix}:{payload}"
 
 
 def _malformed(text: object, message: str) -> InvalidAddress:
     return InvalidAddress(Code.MALFORMED_ADDRESS, text, message)
 
 
+def decode_payload(prefix: str, body: str) -> bytes:
+    """The bytes the characters ``body`` after ``prefix:`` encode; ``MALFORMED_ADDRESS`` for a
+    character outside :data:`CHARSET`, too few characters, a bad checksum, or padding that is
+    not fewer than five zero bits."""
+    groups: list[int] = []
+    for char in body:
+        value = _VALUE_OF.get(char)
+        if value is None:
+            raise _malformed(body, f"invalid character {char!r}")
+        groups.append(value)
+    if len(groups) <= CHECKSUM_GROUPS:
+        raise _malformed(body, "too short to hold a payload and a checksum")
+    # A correct checksum makes the polymod of the whole sequence zero (cashaddr).
+    if polymod(_checked(prefix, groups)) != 0:
+        raise _malformed(body, "the checksum is invalid")
+    data = groups[:-CHECKSUM_GROUPS]
+    bits = 5 * len(data)
+    padding = bits % 8
+    number = 0
+    for group in data:
+        number = number << 5 | group
+    if padding >= 5 or number & ((1 << padding) - 1):
+        raise _malformed(body, "the payload is not padded with fewer than 5 zero bits")
+    return (number >> padding).to_bytes(bits // 8, "big")
+
+
 def decode_address(text: object, expected: AddressPrefix | None = None) -> Address:
     """The address ``text`` spells; with ``expected``, it must belong to that network.
 
-    Raises ``MALFORMED_ADDRESS`` (not text, no or an unknown prefix, a character outside
-    :data:`CHARSET`, a bad checksum, an unknown version, a wrong payload length, non-zero
-    padding) or ``WRONG_NETWORK`` (a valid address of another network).
+    Raises ``MALFORMED_ADDRESS`` (not text, too long, no or an unknown prefix, a payload
+    :func:`decode_payload` refuses, an unknown version, a wrong payload length) or
+    ``WRONG_NETWORK`` (a valid address of another network).
     """
     if not isinstance(text, str):
         raise _malformed(text, f"an address is text, not {type(text).__name__}")
@@ -162,31 +195,18 @@ def decode_address(text: object, expected: AddressPrefix | None = None) -> Addre
         prefix = AddressPrefix(prefix_text)
     except ValueError:
         raise _malformed(text, f"unknown address prefix {prefix_text!r}") from None
-    groups: list[int] = []
-    for char in body:
-        value = _VALUE_OF.get(char)
-        if value is None:
-            raise _malformed(text, f"invalid character {char!r}")
-        groups.append(value)
-    if len(groups) <= CHECKSUM_GROUPS:
-        raise _malformed(text, "the address is too short to hold a payload and a checksum")
-    # A correct checksum makes the whole sequence's polymod zero (cashaddr).
-    if polymod(_checked(prefix, groups)) != 0:
-        raise _malformed(text, "the address checksum is invalid")
-    data = groups[:-CHECKSUM_GROUPS]
-    bits = 5 * len(data)
-    padding = bits % 8
-    number = 0
-    for group in data:
-        number = number << 5 | group
-    if padding >= 5 or number & ((1 << padding) - 1):
-        raise _malformed(text, "the address payload is not padded with fewer than 5 zero bits")
-    raw = (number >> padding).to_bytes(bits // 8, "big")
+    try:
+        raw = decode_payload(prefix, body)
+    except InvalidAddress as error:
+        raise _malformed(text, error.message) from None
     try:
         version = AddressVersion(raw[0])
     except ValueError:
         raise _malformed(text, f"unknown address version {raw[0]}") from None
-    address = Address(prefix, version, raw[1:])
+    try:
+        address = Address(prefix, version, raw[1:])
+    except InvalidAddress as error:
+        raise _malformed(text, error.message) from None
     if expected is not None and prefix is not expected:
         raise InvalidAddress(
             Code.WRONG_NETWORK, text, f"a {prefix} address, this network's prefix is {expected}"
