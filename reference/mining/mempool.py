@@ -13,6 +13,7 @@ rebuild compact blocks. This one holds decoded transactions with those derived v
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -48,10 +49,12 @@ def mempool_entry(transaction: Transaction) -> MempoolEntry:
 class Mempool:
     """Transactions by id; :meth:`entries` lists them in ascending id order."""
 
-    __slots__ = ("_by_id", "_sorted", "_version")
+    __slots__ = ("_by_id", "_ids", "_sorted", "_version")
 
     def __init__(self, transactions: Iterable[Transaction] = ()) -> None:
         self._by_id: dict[Hash, MempoolEntry] = {}
+        # The ids in ascending order, kept sorted as transactions come and go.
+        self._ids: list[Hash] = []
         self._sorted: tuple[MempoolEntry, ...] | None = ()
         self._version = 0
         for transaction in transactions:
@@ -79,6 +82,7 @@ class Mempool:
             )
         if entry.id not in self._by_id:
             self._by_id[entry.id] = entry
+            insort(self._ids, entry.id)
             self._changed()
         return entry.id
 
@@ -87,6 +91,7 @@ class Mempool:
         dropped = 0
         for key in ids:
             if self._by_id.pop(key, None) is not None:
+                del self._ids[bisect_left(self._ids, key)]
                 dropped += 1
         if dropped:
             self._changed()
@@ -101,9 +106,9 @@ class Mempool:
         return self._by_id.get(key)
 
     def entries(self) -> tuple[MempoolEntry, ...]:
-        """Every entry, in ascending transaction-id order (sorted once per change)."""
+        """Every entry, in ascending transaction-id order."""
         if self._sorted is None:
-            self._sorted = tuple(sorted(self._by_id.values(), key=lambda entry: entry.id))
+            self._sorted = tuple(map(self._by_id.__getitem__, self._ids))
         return self._sorted
 
     def __contains__(self, key: object) -> bool:

@@ -24,15 +24,18 @@ nonce meets its target (``spec/mining``). It is built in three parts:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Final
 
 from reference.coinbase import MAX_COINBASE_PAYLOAD_LEN, build_coinbase
 from reference.consensus import Consensus
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader
-from reference.merkle import merkle_hash
+from reference.merkle import MERKLE_BRANCH_KEY, merkle_hash
 from reference.mining.mempool import MempoolEntry
 from reference.pipeline.body_validation import MAX_BLOCK_SIZE
 from reference.relay.body import MAX_BLOCK_TRANSACTIONS
@@ -80,7 +83,9 @@ class Selection:
     """Mempool transactions chosen for a body, and what the merkle root needs of them."""
 
     entries: tuple[MempoolEntry, ...]
-    """The transactions after the coinbase, ascending id."""
+    """The transactions after the coinbase with their ids, hashes and sizes, ascending id."""
+    transactions: tuple[Transaction, ...]
+    """The same transactions alone."""
     branch: tuple[Hash, ...]
     """:func:`coinbase_branch` of their hashes."""
     size: int
@@ -96,15 +101,42 @@ def select_transactions(
     up to ``max_count`` transactions; a transaction too large for what is left is skipped
     and the walk goes on. Transactions carry no fees here (nothing is executed), so id order
     is the whole policy: deterministic, and already the body's order."""
-    taken: list[MempoolEntry] = []
-    size = 0
-    for entry in entries:
-        if len(taken) == max_count:
+    sizes = [entry.size for entry in entries]
+    # Every transaction of the prefix whose sizes add up to at most max_size is taken; the
+    # walk proper starts after it.
+    prefix = min(bisect_right(list(accumulate(sizes)), max_size), max_count)
+    taken = list(entries[:prefix])
+    size = sum(sizes[:prefix])
+    rest = sizes[prefix:]
+    smallest = min(rest, default=0)
+    for entry in entries[prefix:]:
+        if len(taken) == max_count or max_size - size < smallest:
             break
         if size + entry.size <= max_size:
             taken.append(entry)
             size += entry.size
-    return Selection(tuple(taken), coinbase_branch([e.hash for e in taken]), size)
+    chosen = tuple(taken)
+    return Selection(
+        chosen,
+        tuple(entry.transaction for entry in chosen),
+        coinbase_branch([entry.hash for entry in chosen]),
+        size,
+    )
+
+
+_BRANCH_HASHER: Final = hashlib.blake2b(digest_size=32, key=MERKLE_BRANCH_KEY)
+
+
+def _pairs_hashed(level: list[bytes]) -> list[bytes]:
+    # merkle_hash over each pair, unrolled: a template hashes thousands of pairs, and copying
+    # a keyed hasher is cheaper than keying a new one.
+    copy = _BRANCH_HASHER.copy
+    hashed = []
+    for i in range(0, len(level), 2):
+        hasher = copy()
+        hasher.update(level[i] + level[i + 1])
+        hashed.append(hasher.digest())
+    return hashed
 
 
 def coinbase_branch(others: Sequence[Hash]) -> tuple[Hash, ...]:
@@ -112,14 +144,13 @@ def coinbase_branch(others: Sequence[Hash]) -> tuple[Hash, ...]:
     coinbase hash followed by ``others``: one per level, lowest first (``reference.merkle``:
     a level of odd length is padded with the zero hash)."""
     branch: list[Hash] = []
-    rest = list(others)
+    rest: list[bytes] = list(others)
     while rest:
         # This level holds leaf 0's node and ``rest``; an odd length is padded.
         if len(rest) % 2 == 0:
             rest.append(ZERO_HASH)
-        branch.append(rest[0])
-        tail = rest[1:]
-        rest = [merkle_hash(tail[i], tail[i + 1]) for i in range(0, len(tail), 2)]
+        branch.append(Hash(rest[0]))
+        rest = _pairs_hashed(rest[1:])
     return tuple(branch)
 
 
@@ -163,5 +194,4 @@ def complete_template(
     coinbase = build_coinbase(base.header.blue_score, script, TEMPLATE_SUBSIDY, extra_data)
     root = root_from_branch(transaction_hash(coinbase), base.selection.branch)
     header = dataclasses.replace(base.header, hash_merkle_root=root)
-    transactions = (coinbase, *(entry.transaction for entry in base.selection.entries))
-    return Template(header, transactions, pay_address, base.built_ms)
+    return Template(header, (coinbase, *base.selection.transactions), pay_address, base.built_ms)
