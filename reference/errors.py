@@ -70,6 +70,11 @@ class Code(StrEnum):
     MALFORMED_ADDRESS = "MALFORMED_ADDRESS"
     WRONG_NETWORK = "WRONG_NETWORK"
     MEMPOOL_REJECTED = "MEMPOOL_REJECTED"
+    # Peers and sync (spec: p2p, sync); MALFORMED_MESSAGE and MESSAGE_TOO_LARGE are shared.
+    INCOMPATIBLE_PEER = "INCOMPATIBLE_PEER"
+    UNEXPECTED_MESSAGE = "UNEXPECTED_MESSAGE"
+    PROTOCOL_VIOLATION = "PROTOCOL_VIOLATION"
+    PEER_TIMEOUT = "PEER_TIMEOUT"
 
 
 class DagspecError(Exception):
@@ -200,3 +205,18 @@ class MempoolRejected(DagspecError):
     def __init__(self, transaction: object, message: str) -> None:
         super().__init__(Code.MEMPOOL_REJECTED, message)
         self.transaction = transaction
+
+
+class PeerError(DagspecError):
+    """A peer broke the wire protocol or the sync protocol; the node disconnects it and its
+    state is left as it was.
+
+    Codes: ``MALFORMED_MESSAGE`` and ``MESSAGE_TOO_LARGE`` (bytes that are not one message of
+    the schema), ``INCOMPATIBLE_PEER`` (another protocol version, network or genesis),
+    ``UNEXPECTED_MESSAGE`` (a message not asked for or out of order), ``PROTOCOL_VIOLATION``
+    (a well-formed message that breaks a rule of sync or relay), ``PEER_TIMEOUT`` (an answer
+    or a frame that did not arrive in time).
+    """
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(code, message)

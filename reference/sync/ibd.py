@@ -1,0 +1,249 @@
+"""The syncee's side of headers-first sync (Kaspa's IBD), against one syncer.
+
+1. **Negotiate** (:func:`negotiate`): ask for the syncer's chain locator, zoom in until the
+   highest shared selected-chain block is found (:mod:`reference.sync.locator`). At most
+   ``2 x`` the first locator's length zoom rounds and :data:`MAX_RESTARTS` fresh starts (an
+   empty answer: the syncer's chain moved); each answer within the zoom timeout.
+2. **Headers** (:func:`sync_headers`): ``REQUEST_HEADERS(shared, syncer sink)``; the syncer
+   sends chunks of at most :func:`~reference.sync.antipast.chunk_size` headers and waits for
+   ``REQUEST_NEXT_HEADERS`` after each. The syncee asks for the next chunk *before* validating
+   the one it holds, so the syncer prepares chunk ``i + 1`` while chunk ``i`` is validated; at
+   most two chunks are in memory. Every header is validated alone (status header-only) by
+   the node; an empty or oversized chunk, a header the node refuses, or a stream that does not
+   end with the syncer's sink held is a protocol violation.
+3. **Bodies** (:func:`sync_bodies`, nodes that keep bodies): the missing bodies in the order
+   the headers came, in batches of :data:`~reference.p2p.messages.MAX_BODIES_PER_REQUEST`
+   (99); the next batch is asked for while the current one is validated. Each BLOCK_BODY
+   must be the one asked for, in order.
+4. **Resolve**: the consensus resolves its virtual as each block is accepted, so when the
+   last body is in, the node's sink is the syncer's (or better).
+
+Every wait has a timeout. Any :class:`~reference.errors.PeerError` ends the IBD and counts
+against the syncer; what was accepted before stays accepted (it passed every rule), and the
+next IBD continues from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+from reference.errors import BlockRejected, Code, PeerError
+from reference.hash import Hash
+from reference.header import header_hash
+from reference.p2p.messages import (
+    MAX_BODIES_PER_REQUEST,
+    NO_HASH,
+    BlockBody,
+    ChainLocator,
+    DoneHeaders,
+    Headers,
+    Message,
+    RequestBodies,
+    RequestChainLocator,
+    RequestHeaders,
+    RequestNextHeaders,
+    decode_transactions,
+)
+from reference.p2p.peer import Peer
+from reference.stores.statuses import BlockStatus
+from reference.sync.antipast import chunk_size, highest_chain_block_with_body, mergesets_above
+from reference.sync.backend import SyncBackend
+from reference.sync.locator import read_locator
+
+MAX_RESTARTS: Final = 32
+"""Most fresh starts of one negotiation (Kaspa's bound)."""
+ZOOM_SECONDS: Final = 10.0
+"""Time each zoom answer may take (Kaspa's)."""
+
+
+@dataclass(slots=True)
+class IbdProgress:
+    """What an IBD has done so far (for the progress line and RPC)."""
+
+    peer: str = ""
+    """The syncer, ``host:port``."""
+    phase: str = "idle"
+    """``negotiating``, ``headers``, ``bodies``, ``done`` or ``failed``."""
+    shared: Hash | None = None
+    """The highest shared selected-chain block."""
+    target: Hash | None = None
+    """The syncer's sink."""
+    target_blue_score: int = 0
+    """The target's blue score (from its header, once received)."""
+    headers: int = 0
+    """Headers accepted (or held) in this IBD."""
+    bodies: int = 0
+    """Bodies accepted in this IBD."""
+    bodies_wanted: int = 0
+    """Bodies this IBD downloads."""
+    started: float = field(default_factory=time.monotonic)
+    """Monotonic start time."""
+    error: str | None = None
+    """Why it failed."""
+
+    def line(self) -> str:
+        """One human-readable progress line."""
+        seconds = time.monotonic() - self.started
+        rate = self.headers / seconds if seconds > 0 else 0.0
+        text = f"IBD from {self.peer}: {self.phase}, {self.headers} headers ({rate:,.0f}/s)"
+        if self.bodies_wanted:
+            text += f", {self.bodies}/{self.bodies_wanted} bodies"
+        if self.target_blue_score:
+            text += f", target blue score {self.target_blue_score}"
+        return text + f", {seconds:.1f} s"
+
+
+async def negotiate(peer: Peer, backend: SyncBackend) -> tuple[Hash, Hash]:
+    """``(highest shared chain block, syncer sink)``."""
+    consensus = backend.consensus
+
+    def invalid(block: Hash) -> bool:
+        return consensus.status(block) is BlockStatus.INVALID
+
+    for _ in range(MAX_RESTARTS):
+        first = await peer.request(RequestChainLocator(NO_HASH, NO_HASH), ChainLocator)
+        if not first.hashes:
+            raise PeerError(Code.PROTOCOL_VIOLATION, "an empty locator of the whole chain")
+        sink = first.hashes[0]
+        reading = read_locator(first.hashes, backend.has_header, invalid)
+        rounds = 0
+        while not reading.adjacent and reading.lowest_unknown is not None:
+            rounds += 1
+            if rounds > 2 * len(first.hashes):
+                raise PeerError(Code.PROTOCOL_VIOLATION, "the locator zoom does not converge")
+            zoom = (reading.highest_known, reading.lowest_unknown)
+            answer = await peer.request(RequestChainLocator(*zoom), ChainLocator, ZOOM_SECONDS)
+            if not answer.hashes:
+                break  # the syncer's chain moved: start over
+            reading = read_locator(answer.hashes, backend.has_header, invalid, zoom=zoom)
+        else:
+            return reading.highest_known, sink
+    raise PeerError(Code.PROTOCOL_VIOLATION, f"negotiation restarted {MAX_RESTARTS} times")
+
+
+async def sync_headers(
+    peer: Peer,
+    backend: SyncBackend,
+    shared: Hash,
+    target: Hash,
+    *,
+    progress: IbdProgress,
+    received: list[Hash],
+) -> None:
+    """Stream and validate the headers above ``shared`` up to ``target``; the hashes of the
+    new headers are appended to ``received`` in arrival (topological) order."""
+    limit = chunk_size(backend.consensus.preset)
+    answer = peer.expect_any(Headers, DoneHeaders)
+    await peer.send(RequestHeaders(shared, target))
+    while True:
+        message: Message = await peer.collect(answer, Headers)
+        if isinstance(message, DoneHeaders):
+            break
+        if not isinstance(message, Headers):  # expect_any returns only the two kinds
+            raise PeerError(Code.UNEXPECTED_MESSAGE, message.NAME)
+        if not message.headers or len(message.headers) > limit:
+            raise PeerError(
+                Code.PROTOCOL_VIOLATION, f"a chunk of {len(message.headers)} headers (max {limit})"
+            )
+        answer = peer.expect_any(Headers, DoneHeaders)
+        await peer.send(RequestNextHeaders())
+        for index, header in enumerate(message.headers):
+            block = header_hash(header)
+            if backend.has_header(block):
+                continue
+            try:
+                backend.add_header(header)
+            except BlockRejected as rejection:
+                raise PeerError(
+                    Code.PROTOCOL_VIOLATION, f"header {block} rejected: {rejection}"
+                ) from None
+            received.append(block)
+            progress.headers += 1
+            if block == target:
+                progress.target_blue_score = header.blue_score
+            if index % 128 == 127:
+                await asyncio.sleep(0)  # let the other peers be served meanwhile
+    if not backend.has_header(target):
+        raise PeerError(Code.PROTOCOL_VIOLATION, "the header stream ended without its target")
+
+
+async def sync_bodies(
+    peer: Peer, backend: SyncBackend, wanted: list[Hash], progress: IbdProgress
+) -> None:
+    """Download and validate the bodies of ``wanted`` (parents first), 99 per request."""
+    batches = [
+        tuple(wanted[i : i + MAX_BODIES_PER_REQUEST])
+        for i in range(0, len(wanted), MAX_BODIES_PER_REQUEST)
+    ]
+    progress.bodies_wanted = len(wanted)
+    if not batches:
+        return
+    bodies = peer.subscribe(BlockBody, 2 * MAX_BODIES_PER_REQUEST)
+    try:
+        await peer.send(RequestBodies(batches[0]))
+        for number, batch in enumerate(batches):
+            if number + 1 < len(batches):
+                await peer.send(RequestBodies(batches[number + 1]))
+            for block in batch:
+                body = await bodies.get()
+                if body.block != block:
+                    raise PeerError(
+                        Code.PROTOCOL_VIOLATION, f"body of {body.block}, {block} was asked for"
+                    )
+                try:
+                    backend.add_body(block, decode_transactions(body.transactions))
+                except BlockRejected as rejection:
+                    raise PeerError(
+                        Code.PROTOCOL_VIOLATION, f"body of {block} rejected: {rejection}"
+                    ) from None
+                progress.bodies += 1
+            await asyncio.sleep(0)
+    finally:
+        bodies.close()
+
+
+async def run_ibd(
+    peer: Peer,
+    backend: SyncBackend,
+    progress: IbdProgress,
+    report: Callable[[IbdProgress], None] | None = None,
+) -> None:
+    """Sync from ``peer``: negotiate, headers, bodies. Raises :class:`PeerError` on failure."""
+    progress.peer = f"{peer.address[0]}:{peer.address[1]}"
+    progress.phase = "negotiating"
+    shared, target = await negotiate(peer, backend)
+    progress.shared, progress.target = shared, target
+    received: list[Hash] = []
+    if not backend.has_header(target):
+        progress.phase = "headers"
+        if report is not None:
+            report(progress)
+        await sync_headers(peer, backend, shared, target, progress=progress, received=received)
+    if backend.wants_bodies:
+        progress.phase = "bodies"
+        if report is not None:
+            report(progress)
+        wanted = backend.held_blocks() or missing_bodies(backend, target)
+        await sync_bodies(peer, backend, wanted, progress)
+    progress.phase = "done"
+    if report is not None:
+        report(progress)
+
+
+def missing_bodies(backend: SyncBackend, target: Hash) -> list[Hash]:
+    """Accepted blocks in ``past(target)`` without a body, parents first: those above the
+    highest chain block of ``target`` that has its body (Kaspa's ``missing_block_bodies``)."""
+    consensus = backend.consensus
+    if not consensus.has_block(target):
+        return []
+    low = highest_chain_block_with_body(consensus, target, backend.has_body)
+    return [
+        block
+        for mergeset in mergesets_above(consensus, low, target)
+        for block in mergeset
+        if not backend.has_body(block)
+    ]
