@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from reference.consensus import Consensus
 from reference.errors import (
     BlockRejected,
     Code,
+    DagspecError,
     InvalidAddress,
     InvalidParameter,
     UnknownBlock,
@@ -353,3 +356,26 @@ def test_one_second_spacing_keeps_the_easiest_target_and_faster_blocks_raise_it(
     # Once the window holds only fast blocks, the target is about a tenth of the easiest.
     assert targets[-1] < pow_target(EASIEST_BITS) // 5
     assert targets == sorted(targets, reverse=True)
+
+
+def test_hostile_arguments_get_typed_errors() -> None:
+    node, _ = _node()
+    template = node.block_template(MINER)
+    loose: Any = node  # the calls below break the signatures on purpose
+    calls: list[tuple[Callable[[], object], Code]] = [
+        (lambda: loose.submit_block("header", template.transactions), Code.MALFORMED_HEADER),
+        (lambda: loose.submit_block(template.header, [b"tx"]), Code.MALFORMED_TRANSACTION),
+        (lambda: loose.submit_block(template.header, None), Code.MALFORMED_TRANSACTION),
+        (lambda: loose.block_template(None), Code.MALFORMED_ADDRESS),
+        (lambda: loose.block_template("kaspadev:"), Code.MALFORMED_ADDRESS),
+        (lambda: loose.block_template(MINER, "text"), Code.BAD_PARAMETER),
+        (lambda: loose.get_block(b"\x00" * 32), Code.UNKNOWN_BLOCK),
+        (lambda: loose.get_block("nonsense"), Code.UNKNOWN_BLOCK),
+    ]
+    before = _snapshot(node)
+    for call, code in calls:
+        with pytest.raises(DagspecError) as caught:
+            call()
+        assert caught.value.code is code
+    assert _snapshot(node) == before
+    assert node.blocks_at_blue_score(-1) == node.blocks_at_blue_score(10**30) == ()

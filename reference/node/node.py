@@ -26,7 +26,12 @@ from typing import Final
 
 from reference import ordering
 from reference.consensus import Clock, Consensus, wall_clock_ms
-from reference.errors import InvalidParameter, UnknownBlock
+from reference.errors import (
+    InvalidParameter,
+    MalformedHeader,
+    MalformedTransaction,
+    UnknownBlock,
+)
 from reference.hash import Hash
 from reference.header import BlockHeader
 from reference.mining.address import decode_address, pay_to_address_script
@@ -215,8 +220,15 @@ class Node:
         :class:`~reference.errors.BlockRejected` with the first broken rule's code, leaving
         the node as it was (a header breaking a post-proof-of-work rule is remembered
         invalid). On success the block's transactions leave the mempool and the listeners
-        are told.
+        are told. A header or transaction of the wrong type is ``MALFORMED_HEADER`` or
+        ``MALFORMED_TRANSACTION``.
         """
+        if not isinstance(header, BlockHeader):
+            raise MalformedHeader("header", header, "a BlockHeader is expected")
+        if not isinstance(transactions, Sequence) or not all(
+            isinstance(tx, Transaction) for tx in transactions
+        ):
+            raise MalformedTransaction(transactions, "a sequence of Transaction is expected")
         with self._lock:
             old_sink = self.consensus.sink()
             block = self.consensus.add_full_block(header, transactions)
