@@ -9,13 +9,16 @@ node's answers.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from jsonschema import Draft202012Validator, ValidationError
 
 from reference.header import header_hash
 from reference.header_json import header_from_json
@@ -325,3 +328,63 @@ def test_websocket_subscriptions_push_notifications(server: NodeServer) -> None:
         "blue_score_changed",
         "new_block_template",
     ]
+
+
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parent.parent / "conformance/schemas/rpc.schema.json").read_text()
+)
+
+
+def _check(definition: str, instance: Any) -> None:
+    """Validate ``instance`` against ``$defs/<definition>`` of the published schema."""
+    schema = {"$defs": SCHEMA["$defs"], "$ref": f"#/$defs/{definition}"}
+    Draft202012Validator(schema).validate(instance)
+
+
+def test_requests_replies_and_notifications_match_the_published_schema(server: NodeServer) -> None:
+    Draft202012Validator.check_schema(SCHEMA)
+    block = mine(server)
+    block_hash = header_hash(header_from_json(block["header"])).hex()
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("get_info", {}),
+        ("get_blue_score", {}),
+        ("get_dag_info", {}),
+        ("get_block_template", {"address": ADDRESS, "extra_data": "beef"}),
+        ("get_block", {"hash": block_hash}),
+        ("get_block", {"hash": GENESIS, "include_transactions": False}),
+        ("get_blocks_at_blue_score", {"blue_score": 1}),
+    ]
+    for method, params in calls:
+        _check("request", {"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+        _check(f"results/{method}", call(server, method, **params))
+    _check(
+        "request", {"jsonrpc": "2.0", "id": 2, "method": "submit_block", "params": {"block": block}}
+    )
+    template = call(server, "get_block_template", address=ADDRESS)["block"]
+    template["header"]["nonce"] = solve(template["header"])
+    _check("results/submit_block", call(server, "submit_block", block=template))
+    _check("error_reply", post(server, None, raw=b"{")[1])
+    _check(
+        "error_reply",
+        post(
+            server,
+            {"jsonrpc": "2.0", "id": "x", "method": "get_block", "params": {"hash": "ab" * 32}},
+        )[1],
+    )
+    bad = {"jsonrpc": "2.0", "id": 1, "method": "get_block", "params": {"hash": 1}}
+    with pytest.raises(ValidationError):
+        _check("request", bad)
+
+    async def notifications() -> list[Any]:
+        ws_url = url(server).replace("http", "ws")
+        async with aiohttp.ClientSession() as http, http.ws_connect(ws_url) as socket:
+            for i, event in enumerate(["new_block", "blue_score_changed", "new_block_template"]):
+                await socket.send_json(
+                    {"jsonrpc": "2.0", "id": i, "method": "subscribe", "params": {"notify": event}}
+                )
+                _check("results/subscribe", (await socket.receive_json(timeout=10))["result"])
+            await asyncio.get_running_loop().run_in_executor(None, mine, server)
+            return [await socket.receive_json(timeout=10) for _ in range(3)]
+
+    for note in asyncio.run(notifications()):
+        _check("notification", note)
