@@ -7,7 +7,8 @@ from proofs.obligation import Obligation
 
 
 def all_obligations(z3_timeout_ms: int, crosshair_timeout: float) -> list[Obligation]:
-    """The Z3 proofs (work, compact bits, intervals), then the CrossHair contracts."""
+    """The Z3 proofs on the reference's code (work, compact bits, intervals and tree
+    insertion), then the CrossHair contracts."""
     return [
         *work.obligations(z3_timeout_ms),
         *bits.obligations(z3_timeout_ms),

@@ -103,10 +103,12 @@ def print_table(
     elapsed: float,
     out: TextIO,
 ) -> None:
-    """The table of property, tool, verdict, seconds and spec section, then any details."""
-    rows = [("property", "tool", "verdict", "seconds", "spec")]
+    """The table of property, tool, verdict, seconds, spec section and what the verdict
+    covers (the reference code checked and its inputs; for Z3, the paths explored), then the
+    details of every failure."""
+    rows = [("property", "tool", "verdict", "seconds", "spec", "covers")]
     rows += [
-        (o.name, o.tool, r.verdict.value, f"{r.seconds:.2f}", f"invariants.md#{o.spec_label}")
+        (o.name, o.tool, r.verdict.value, f"{r.seconds:.2f}", o.spec_label, _covers(o, r))
         for o, r in zip(obligations, outcomes, strict=True)
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
@@ -128,3 +130,10 @@ def print_table(
     failed = sum(1 for outcome in outcomes if not outcome.verdict.passed)
     status = "FAILED" if failed else "ok"
     print(f"\n{len(outcomes)} obligations: {summary}; {elapsed:.1f} s wall; {status}", file=out)
+    print("spec: the section of spec/invariants.md; covers: what the verdict is about", file=out)
+
+
+def _covers(obligation: Obligation, outcome: Outcome) -> str:
+    paths = outcome.paths
+    counted = f" ({paths} path{'s' if paths != 1 else ''})" if paths else ""
+    return f"{obligation.covers}{counted}"

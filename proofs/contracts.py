@@ -147,6 +147,7 @@ def obligations(
             "inv-contracts",
             "crosshair",
             functools.partial(check, contract, per_condition_timeout),
+            f"its docstring contract; {per_condition_timeout:g} s per condition",
         )
         for contract in discover()
     ]

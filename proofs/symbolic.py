@@ -192,6 +192,10 @@ class Explorer:
     _solver_model: Any = None
     _unsupported: str = ""
     _facts: dict[int, tuple[Any, bool]] = field(default_factory=dict)
+    _assumed: bool = False
+    """Hypotheses other than input bounds were added."""
+    _boxed: bool = True
+    """Every constraint on the current path bounds a single input by constants."""
 
     def __post_init__(self) -> None:
         self._solver = z3.Solver()
@@ -214,6 +218,7 @@ class Explorer:
 
     def assume(self, *conditions: Any) -> None:
         """Add hypotheses (before :meth:`prove`)."""
+        self._assumed = True
         self._solver.add(*(_as_bool(condition) for condition in conditions))
 
     def input_bounds(self, name: str) -> Bounds:
@@ -247,6 +252,7 @@ class Explorer:
             self._depth = 0
             self._bounds = dict(self._initial)
             self._facts = {}
+            self._boxed = not self._assumed
             self._unsupported = ""
             ending: Ending | None
             try:
@@ -376,14 +382,29 @@ class Explorer:
         self._solver.add(decision.condition if decision.taken else z3.Not(decision.condition))
         self._facts[decision.condition.get_id()] = (decision.condition, decision.taken)
         narrowing = decision.narrowing
-        if narrowing is not None:
+        if narrowing is None:
+            self._boxed = False
+        else:
             bounds = self._bounds[narrowing.name]
             self._bounds[narrowing.name] = narrowing.apply(bounds, decision.taken)
 
     def _branch(
         self, condition: Any, narrowing: Narrowing | None, term: Any = None, value: int = 0
     ) -> bool:
-        if self._model is not None:
+        if narrowing is not None and self._boxed:
+            # Every constraint so far bounds one input by constants, so the solutions are
+            # a box and a side of "input <op> constant" is satisfiable exactly when it
+            # leaves the input a non-empty range: no solver query needed.
+            bounds = self._bounds[narrowing.name]
+            feasible = {side: _non_empty(narrowing.apply(bounds, side)) for side in (True, False)}
+            if self._model is not None:
+                taken = bool(z3.is_true(self._model.eval(condition, model_completion=True)))
+            else:
+                taken = feasible[True]
+            if not feasible[taken]:
+                raise _Infeasible
+            other_open, other_model = feasible[not taken], None
+        elif self._model is not None:
             taken = bool(z3.is_true(self._model.eval(condition, model_completion=True)))
             other = self._query(condition if not taken else z3.Not(condition))
             other_model = self._solver_model if other == z3.sat else None
@@ -430,6 +451,11 @@ class Explorer:
             f"{constant} = {model.eval(constant, model_completion=True)}"
             for constant in self.inputs
         )
+
+
+def _non_empty(bounds: Bounds) -> bool:
+    low, high = bounds
+    return low is None or high is None or low <= high
 
 
 def _reads_hidden_value(error: Exception) -> bool:

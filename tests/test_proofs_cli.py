@@ -30,10 +30,20 @@ def test_every_obligation_names_a_section_that_states_it() -> None:
     assert labels == {obligation.spec_label for obligation in obligations}
 
 
+def test_the_chapter_says_what_each_z3_verdict_covers() -> None:
+    # The coverage table quotes each obligation's `covers` text as the command prints it.
+    text = _chapter()
+    for obligation in catalogue.all_obligations(1000, 1.0):
+        if obligation.tool == "z3":
+            assert f"| {obligation.covers} |" in text, obligation.name
+
+
 def test_contracts_are_found_on_the_reference() -> None:
     targets = {contract.target for contract in contracts.discover()}
     assert "reference.work.work_from_target" in targets
     assert "reference.processes.reachability.interval.Interval.split_half" in targets
+    # A contract restating the code proves nothing about it: Interval.contains has none.
+    assert "reference.processes.reachability.interval.Interval.contains" not in targets
     # Imported names are not counted twice: reference.bits imports work_from_target.
     assert not any(target.startswith("reference.bits.work_") for target in targets)
 
@@ -41,8 +51,13 @@ def test_contracts_are_found_on_the_reference() -> None:
 def test_prove_prints_a_table_and_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prove", "--tool", "z3", "--only", "interval"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^property\s+tool\s+verdict\s+seconds\s+spec$", out, re.MULTILINE)
-    assert re.search(r"^interval-split-exact\s+z3\s+proved\s+\d+\.\d\d\s", out, re.MULTILINE)
+    assert re.search(r"^property\s+tool\s+verdict\s+seconds\s+spec\s+covers$", out, re.MULTILINE)
+    row = re.search(r"^interval-split-exact\s+z3\s+proved\s+\d+\.\d\d\s+(\S+)\s+(.+)$", out, re.M)
+    assert row is not None, out
+    # The row names the spec section and what the verdict covers, with the paths explored.
+    assert row.group(1) == "inv-interval-splits"
+    covers = r"Interval\.split_exact, 0 to \d+ sizes, every integer \(\d+ paths\)"
+    assert re.fullmatch(covers, row[2]), row[2]
     assert "4 obligations: 4 proved" in out
 
 

@@ -56,10 +56,7 @@ class Interval:
         return self.end < self.start
 
     def contains(self, other: Interval) -> bool:
-        """``other`` lies within ``self`` (reflexive; an interval contains itself).
-
-        post: __return__ == (self.start <= other.start and other.end <= self.end)
-        """
+        """``other`` lies within ``self`` (reflexive; an interval contains itself)."""
         return self.start <= other.start and other.end <= self.end
 
     def strictly_contains(self, other: Interval) -> bool:
