@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from reference.coinbase import build_coinbase
 from reference.errors import Code, MempoolRejected
 from reference.hash import Hash
-from reference.mining.mempool import Mempool
+from reference.mining.mempool import NodeMempool
 from reference.relay.body import MAX_TRANSACTION_SIZE
 from reference.transaction.encoding import encode_transaction, transaction_hash, transaction_id
 from reference.transaction.model import (
@@ -31,7 +31,7 @@ def transfer(seed: int, payload: int = 40) -> Transaction:
 
 @given(st.lists(st.tuples(st.booleans(), st.integers(0, 30)), max_size=60))
 def test_entries_stay_in_id_order_through_adds_and_removes(steps: list[tuple[bool, int]]) -> None:
-    pool = Mempool()
+    pool = NodeMempool()
     held: dict[bytes, Transaction] = {}
     for add, seed in steps:
         tx = transfer(seed)
@@ -54,7 +54,7 @@ def test_entries_stay_in_id_order_through_adds_and_removes(steps: list[tuple[boo
 
 
 def test_coinbase_oversize_and_non_transactions_are_refused() -> None:
-    pool = Mempool()
+    pool = NodeMempool()
     coinbase = build_coinbase(1, ScriptPublicKey(0, b""), 0)
     fits = transfer(1, MAX_TRANSACTION_SIZE - len(encode_transaction(transfer(1, 0))))
     assert len(encode_transaction(fits)) == MAX_TRANSACTION_SIZE
@@ -79,7 +79,7 @@ def test_two_signings_of_one_transaction_share_an_entry() -> None:
         tx.payload,
         tx.storage_mass,
     )
-    pool = Mempool([tx])
+    pool = NodeMempool([tx])
     assert pool.add(resigned) == transaction_id(tx) and len(pool) == 1
     entry = pool.get(transaction_id(tx))
     assert entry is not None and entry.transaction == tx

@@ -7,8 +7,9 @@ a transaction once a block holding it is accepted. What a template needs of each
 its id (the body order), its hash (the merkle leaf) and its size (the block limit) — is
 computed once, when the transaction arrives, so building a template never re-encodes one.
 
-:class:`~reference.relay.mempool.Mempool` is relay's: encoded transactions by id, read to
-rebuild compact blocks. This one holds decoded transactions with those derived values.
+:class:`NodeMempool` is the node's. Relay keeps its own store,
+:class:`~reference.relay.mempool.Mempool` (encoded transactions by id, read to rebuild compact
+blocks); this one holds decoded transactions with those derived values.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ def mempool_entry(transaction: Transaction) -> MempoolEntry:
     )
 
 
-class Mempool:
-    """Transactions by id; :meth:`entries` lists them in ascending id order."""
+class NodeMempool:
+    """The node's mempool: transactions by id; :meth:`entries` lists them in ascending id
+    order."""
 
     __slots__ = ("_by_id", "_ids", "_sorted", "_version")
 

@@ -35,7 +35,7 @@ from reference.errors import (
 from reference.hash import Hash
 from reference.header import BlockHeader
 from reference.mining.address import decode_address, pay_to_address_script
-from reference.mining.mempool import Mempool
+from reference.mining.mempool import NodeMempool
 from reference.mining.template import (
     HeaderBase,
     Selection,
@@ -150,7 +150,7 @@ class Node:
         *,
         clock: Clock | None = None,
         consensus: Consensus | None = None,
-        mempool: Mempool | None = None,
+        mempool: NodeMempool | None = None,
     ) -> None:
         """A node of ``network``.
 
@@ -176,7 +176,7 @@ class Node:
         """The network this node runs."""
         self.consensus = consensus
         """The consensus (read-only use: blocks enter through :meth:`submit_block`)."""
-        self.mempool = mempool if mempool is not None else Mempool()
+        self.mempool = mempool if mempool is not None else NodeMempool()
         """The transactions templates draw from."""
         self._lock = threading.RLock()
         self._block_added = _Listeners("block added")
