@@ -439,6 +439,7 @@ def difficulty_case() -> JsonObject:
             dag.offer(wrong_bits, rejected("UNEXPECTED_DIFFICULTY"))
         tip = dag.offer(header)
         dag.info(tip)
+    dag.script.call("virtual", {})
     return dag.script.case()
 
 
@@ -453,7 +454,9 @@ def non_daa_case() -> JsonObject:
     late = dag.chain(main[12], 2, step=SECOND + 3)
     merge = dag.add([main[-1], side[-1], late[-1]])
     dag.info(merge)
+    dag.script.call("virtual", {})
     dag.add([merge])
+    dag.script.call("virtual", {})
     return dag.script.case()
 
 

@@ -22,8 +22,13 @@ from typing import Final
 
 from reference.hash import Hash
 
-PROTOCOL_VERSION: Final = 1
-"""The protocol version this module speaks (``hello`` reports it)."""
+PROTOCOL_VERSION: Final = 2
+"""The protocol version the reference adapter speaks (``hello`` reports it). Version 2 adds
+header mode (capability ``headers``) and keeps every method of version 1 with its meaning."""
+
+SUPPORTED_PROTOCOLS: Final = (1, 2)
+"""Protocol versions the runner accepts from an adapter; a version-1 adapter simply
+advertises no version-2 capability."""
 
 MAX_LINE_BYTES: Final = 1 << 20
 """Longest request or reply line, newline excluded (1 MiB). Longer lines are malformed."""

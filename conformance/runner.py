@@ -25,7 +25,7 @@ from pathlib import Path
 
 from conformance.client import AdapterFailure, AdapterProcess
 from conformance.engine import CaseOutcome, Deadline, RequestIds, run_case, same_id
-from conformance.protocol import PROTOCOL_VERSION, JsonObject, JsonValue, encode_line
+from conformance.protocol import SUPPORTED_PROTOCOLS, JsonObject, JsonValue, encode_line
 from conformance.replies import ReplySchemas
 from conformance.report import CaseRecord, Progress, SuiteTally, summary, write_junit
 from conformance.suites import StepChecker, capabilities
@@ -113,8 +113,11 @@ class _Adapter:
         result = reply.get("result")
         if not same_id(request_id, reply.get("id")) or not isinstance(result, dict):
             raise AdapterFailure(f"bad hello reply {str(reply)[:200]}")
-        if result.get("protocol") != PROTOCOL_VERSION:
-            raise AdapterFailure(f"adapter speaks protocol {result.get('protocol')!r}, not 1")
+        if result.get("protocol") not in SUPPORTED_PROTOCOLS:
+            raise AdapterFailure(
+                f"adapter speaks protocol {result.get('protocol')!r}, not one of "
+                f"{', '.join(map(str, SUPPORTED_PROTOCOLS))}"
+            )
         problem = schemas.problem("hello", reply)
         if problem is not None:
             raise AdapterFailure(f"bad hello reply {str(reply)[:200]}: {problem}")

@@ -15,7 +15,13 @@ from referencing import Registry, Resource
 
 from conformance.adapter import serve
 from conformance.dispatch import Dispatcher
-from conformance.protocol import MAX_LINE_BYTES, ProtocolCode, decode_int, encode_int
+from conformance.protocol import (
+    MAX_LINE_BYTES,
+    PROTOCOL_VERSION,
+    ProtocolCode,
+    decode_int,
+    encode_int,
+)
 from conformance.suites import by_name
 from conformance.vectors import SCHEMAS
 from reference.errors import Code
@@ -53,7 +59,7 @@ def test_one_reply_per_line_in_order_and_serving_goes_on() -> None:
     replies = _serve(data)
     assert [reply["id"] for reply in replies] == [None, 1, None, 2, 3, 4, 5, 6]
     assert replies[0]["error"]["code"] == ProtocolCode.BAD_REQUEST
-    assert replies[1]["result"]["protocol"] == 1
+    assert replies[1]["result"]["protocol"] == PROTOCOL_VERSION == 2
     assert replies[2]["error"]["code"] == ProtocolCode.BAD_REQUEST
     assert replies[3]["error"]["code"] == ProtocolCode.UNKNOWN_METHOD
     assert replies[4]["result"] == {}
@@ -175,7 +181,7 @@ def test_the_adapter_process_survives_garbage() -> None:
     )
     replies = [json.loads(line) for line in done.stdout.splitlines()]
     assert [reply["id"] for reply in replies] == [None, None, 9]
-    assert replies[2]["result"]["protocol"] == 1
+    assert replies[2]["result"]["protocol"] == PROTOCOL_VERSION
 
 
 def test_no_reply_line_is_longer_than_the_protocol_allows() -> None:
@@ -195,4 +201,4 @@ def test_no_reply_line_is_longer_than_the_protocol_allows() -> None:
     assert replies[0]["id"] == 7
     assert replies[0]["error"]["code"] == ProtocolCode.REPLY_TOO_LARGE
     assert replies[1]["result"]["indexes"] == list(range(100_000))  # a shorter list fits
-    assert replies[2]["result"]["protocol"] == 1
+    assert replies[2]["result"]["protocol"] == PROTOCOL_VERSION

@@ -10,6 +10,9 @@ table order, must be the recorded verdict; every ``block_info`` must equal the o
 
 Only the proof-of-work value is taken from the reference (``PowState``), for the one case that
 checks proof of work: kHeavyHash is checked on Kaspa's own vectors in ``tests/test_pow*.py``.
+A ``virtual`` step is checked as a block over the parents it reports (GHOSTDAG, DAA score, bits,
+past median time); which tips the virtual takes as parents is checked by the protocol-1
+``virtual`` suites' audit, not here.
 """
 
 from __future__ import annotations
@@ -262,6 +265,30 @@ class Replay:
                 return code
         return None
 
+    def virtual(self, recorded: Mapping[str, object]) -> dict[str, object]:
+        """The virtual's GHOSTDAG and header-mode fields over the parents it reports."""
+        reported = recorded["parents"]
+        assert isinstance(reported, list)
+        parents = tuple(Hash.from_hex(p) for p in reported)
+        assert all(parent in self.accepted for parent in parents)
+        pseudo = Hash(b"\xed" * 32)
+        extended = {**self.parents, pseudo: parents}
+        work = {b: _work(self.headers[b].int("bits")) for b in self.parents}
+        data = ghostdag_oracle(extended, {**work, pseudo: 0}, int(self.p["k"]))[pseudo]
+        assert data.selected_parent is not None
+        args = (parents, data.selected_parent, data.blue_score)
+        return {
+            "parents": list(reported),
+            "selected_parent": data.selected_parent.hex(),
+            "blue_score": data.blue_score,
+            "blue_work": hex(data.blue_work),
+            "mergeset_blues": [b.hex() for b in data.mergeset_blues],
+            "mergeset_reds": [b.hex() for b in data.mergeset_reds],
+            "daa_score": self.daa.daa_score_of(*args),
+            "bits": self.daa.bits(*args),
+            "past_median_time": self.daa.past_median_time(*args),
+        }
+
     def info(self, block: Hash) -> dict[str, object]:
         data = self.ghostdag[block]
         assert data.selected_parent is not None
@@ -340,6 +367,11 @@ def test_header_vector_expectations_agree_with_the_oracle(
             block = Hash.from_hex(params["hash"])
             assert expect == {"result": replay.info(block)}, where
             checked += 1
+        elif step["method"] == "virtual":
+            assert expect == {"result": replay.virtual(expect["result"])}, where
+            checked += 1
+        else:
+            pytest.fail(f"{where}: no oracle for {step['method']}")
     assert checked > 0
 
 

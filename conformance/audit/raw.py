@@ -10,7 +10,7 @@ params each method takes. From those alone, a line's reply is:
 - ``UNKNOWN_METHOD`` when no schema file defines ``$defs/<method>.params``;
 - ``BAD_REQUEST`` when the params break that schema;
 - otherwise a well-formed request, whose reply these oracles only judge for ``hello`` (a result
-  with ``protocol: 1``).
+  object).
 
 The schemas are read with ``jsonschema``'s own reference resolution: nothing here is shared
 with the adapter or the runner.
@@ -105,7 +105,7 @@ def expected_reply(line: str, schemas: RequestSchemas) -> tuple[int | None, Outc
     if not validator.is_valid(params):
         return request_id, ("error", "BAD_REQUEST")
     if method == "hello":
-        return request_id, ("result", {"protocol": 1})
+        return request_id, ("result", {})
     raise Unjudgeable(f"a well-formed {method} request, whose answer depends on the node")
 
 

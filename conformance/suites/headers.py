@@ -43,6 +43,9 @@ from reference.presets import Preset, get_preset
 
 ACCEPTED: Final[JsonObject] = {"status": "accepted"}
 
+CAPABILITIES: Final = ["headers", "virtual"]
+"""What the header-mode vectors use: header mode, and the virtual's header-mode fields."""
+
 
 def rejected(code: str) -> JsonObject:
     """The ``add_block`` result of a rejected header."""
@@ -267,6 +270,7 @@ def kaspa_run_case(
         require(script.call("add_block", header_params(raw)), ACCEPTED, f"{name} #{index}")
         if index % MUTATED_EVERY == 0:
             script.call("block_info", hash_params(Hash.from_hex(str(raw["hash"]))))
+    script.call("virtual", {})
     return script.case()
 
 
@@ -287,11 +291,10 @@ def generate_kaspa_runs(context: GenerationContext) -> list[VectorFile]:
         source: JsonObject = {
             "repository": "kaspanet/rusty-kaspa",
             "path": f"testing/integration/testdata/dags_for_json_tests/{run}",
-            "licence": "ISC, Copyright (c) 2022-2024 Kaspa developers",
+            "license": "ISC, Copyright (c) 2022-2024 Kaspa developers",
         }
-        files.append(
-            VectorFile(path, script_file("headers", ["headers"], description, [case], source))
-        )
+        document = script_file("headers", CAPABILITIES, description, [case], source)
+        files.append(VectorFile(path, document))
     return files
 
 
@@ -309,7 +312,7 @@ def generate(context: GenerationContext) -> list[VectorFile]:
     )
     rules = script_file(
         "headers",
-        ["headers"],
+        CAPABILITIES,
         "Generated header-mode DAGs reaching every header rule: isolation (version, future "
         "timestamp, parent levels, bits, hash, malformed headers), proof of work, the past "
         "median time at and above the bound with odd and even windows, DAA score and bits "

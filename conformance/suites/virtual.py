@@ -40,8 +40,9 @@ _ACCEPTED: JsonValue = {"status": "accepted"}
 def virtual(session: Session, params: JsonObject) -> JsonValue:
     """``{}`` → the virtual block's parents and GHOSTDAG data."""
     check_keys(params, "params")
-    state = session.dag().virtual_state()
-    return {
+    consensus = session.dag()
+    state = consensus.virtual_state()
+    result: JsonObject = {
         "parents": [encode_hash(parent) for parent in state.parents],
         "selected_parent": encode_hash(state.selected_parent),
         "blue_score": state.blue_score,
@@ -49,6 +50,12 @@ def virtual(session: Session, params: JsonObject) -> JsonValue:
         "mergeset_blues": [encode_hash(block) for block in state.mergeset_blues],
         "mergeset_reds": [encode_hash(block) for block in state.mergeset_reds],
     }
+    if consensus.header_mode:
+        difficulty = consensus.virtual_difficulty()
+        result["daa_score"] = difficulty.daa_score
+        result["bits"] = difficulty.bits
+        result["past_median_time"] = difficulty.past_median_time
+    return result
 
 
 _SHAPES = (
