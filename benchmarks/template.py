@@ -47,7 +47,7 @@ from reference.mining.address import (
     encode_address,
     pay_to_address_script,
 )
-from reference.node.network import DEVNET_NETWORK, Network
+from reference.node.network import DEVNET_NETWORK, Network, devnet_network
 from reference.node.node import Node
 from reference.processes.pow.miner import mine
 from reference.transaction.model import (
@@ -76,8 +76,7 @@ class Clock:
 
 def bench_network() -> Network:
     """The devnet with ``tos``'s parameters and the proof of work skipped."""
-    preset = DEVNET_NETWORK.preset.with_overrides({"skip_proof_of_work": True})
-    return dataclasses.replace(DEVNET_NETWORK, preset=preset)
+    return devnet_network(DEVNET_NETWORK.preset.with_overrides({"skip_proof_of_work": True}))
 
 
 def transfer(rng: random.Random) -> Transaction:

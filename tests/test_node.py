@@ -23,7 +23,7 @@ from reference.hash import Hash
 from reference.header import BlockHeader, header_hash
 from reference.merkle import hash_merkle_root
 from reference.mining.address import Address, AddressPrefix, AddressVersion, encode_address
-from reference.node.network import DEVNET_NETWORK, EASIEST_BITS, Network
+from reference.node.network import DEVNET_NETWORK, EASIEST_BITS, Network, devnet_network
 from reference.node.node import Node
 from reference.presets import DEVNET, TOS
 from reference.processes.difficulty import MAX_DIFFICULTY_TARGET
@@ -330,7 +330,7 @@ def _small_window_network() -> Network:
     preset = DEVNET.with_overrides(
         {"difficulty_window_size": 8, "min_difficulty_window_size": 4, "difficulty_sample_rate": 1}
     )
-    return dataclasses.replace(DEVNET_NETWORK, preset=preset)
+    return devnet_network(preset)
 
 
 def test_one_second_spacing_keeps_the_easiest_target_and_faster_blocks_raise_it() -> None:
@@ -379,3 +379,19 @@ def test_hostile_arguments_get_typed_errors() -> None:
         assert caught.value.code is code
     assert _snapshot(node) == before
     assert node.blocks_at_blue_score(-1) == node.blocks_at_blue_score(10**30) == ()
+
+
+def test_devnet_identity_runs_any_preset() -> None:
+    network = devnet_network(TOS)
+    assert (network.name, network.network_id, network.address_prefix) == (
+        "tos",
+        "devnet",
+        AddressPrefix.DEVNET,
+    )
+    assert network.genesis_hash == DEVNET_NETWORK.genesis_hash and network.preset is TOS
+    clock = FakeClock(network.genesis.timestamp + 1000)
+    node = Node(network, clock=clock)
+    template = node.block_template(MINER)
+    mined = mine(template.header, TOS, 10_000)
+    assert mined is not None
+    assert node.get_block(node.submit_block(mined, template.transactions)).is_chain_block

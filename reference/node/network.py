@@ -87,3 +87,17 @@ DEVNET_NETWORK: Final = Network(
 
 NETWORKS: Final = {DEVNET_NETWORK.name: DEVNET_NETWORK}
 """The named networks."""
+
+
+def devnet_network(preset: Preset) -> Network:
+    """The devnet's identity — network id, address prefix, genesis and its body — running
+    ``preset`` instead of the ``devnet`` preset: how a development node runs ``tos`` itself or
+    a preset with overrides. The network is named after the preset."""
+    return Network(
+        name=preset.name,
+        network_id=DEVNET_NETWORK.network_id,
+        address_prefix=DEVNET_NETWORK.address_prefix,
+        preset=preset,
+        genesis=DEVNET_GENESIS,
+        genesis_transactions=DEVNET_NETWORK.genesis_transactions,
+    )
