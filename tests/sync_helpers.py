@@ -35,7 +35,11 @@ SKIP_POW_NETWORK = dataclasses.replace(
 """``devnet`` with the proof of work skipped: blocks cost no mining in tests."""
 
 FAST_LIMITS = PeerLimits(
-    handshake_seconds=2.0, request_seconds=5.0, idle_seconds=5.0, write_seconds=5.0
+    handshake_seconds=2.0,
+    request_seconds=5.0,
+    idle_seconds=5.0,
+    write_seconds=5.0,
+    frame_seconds=1.0,
 )
 """Short timeouts, so that a test of a misbehaving peer ends quickly."""
 
@@ -96,7 +100,7 @@ def generate_dag(network: Network, count: int, seed: int, max_delay_ms: int = 20
 
 
 @dataclass
-class TestNode:
+class NodeUnderTest:
     """One node and its peer service."""
 
     node: Node
@@ -110,7 +114,7 @@ class TestNode:
     def port(self) -> int:
         return self.service.port
 
-    async def connect(self, other: TestNode) -> None:
+    async def connect(self, other: NodeUnderTest) -> None:
         await self.service.connect("127.0.0.1", other.port)
 
     def mine(self, tag: int) -> Hash:
@@ -127,7 +131,7 @@ async def start_node(
     limits: PeerLimits = FAST_LIMITS,
     preferred_mode: int = 1,
     progress: Callable[[str], None] | None = None,
-) -> TestNode:
+) -> NodeUnderTest:
     """A node holding ``blocks``, listening on a free loopback port."""
     node = Node(network)
     for header, body in blocks:
@@ -143,7 +147,7 @@ async def start_node(
         ),
     )
     await service.start()
-    return TestNode(node, service)
+    return NodeUnderTest(node, service)
 
 
 async def wait_until(predicate: Callable[[], bool], timeout: float, what: str = "") -> None:
@@ -155,7 +159,7 @@ async def wait_until(predicate: Callable[[], bool], timeout: float, what: str = 
         await asyncio.sleep(0.02)
 
 
-async def stop_all(nodes: Sequence[TestNode]) -> None:
+async def stop_all(nodes: Sequence[NodeUnderTest]) -> None:
     """Stop every node's service."""
     for test_node in nodes:
         await test_node.service.stop()

@@ -33,9 +33,9 @@ MIN_RATE_BYTES_PER_SECOND: Final = 256 * 1024
 """The slowest rate a peer may send a started frame at."""
 
 
-def frame_deadline(length: int) -> float:
+def frame_deadline(length: int, base: float = FRAME_BASE_SECONDS) -> float:
     """Seconds a frame of ``length`` payload bytes may take once its first byte arrived."""
-    return FRAME_BASE_SECONDS + length / MIN_RATE_BYTES_PER_SECOND
+    return base + length / MIN_RATE_BYTES_PER_SECOND
 
 
 def encode_frame(message: Message) -> bytes:
@@ -75,7 +75,9 @@ def decode_frame(data: bytes) -> tuple[Message, int]:
     return kind.deserialize(data[FRAME_HEAD_SIZE:end]), end
 
 
-async def read_frame(reader: asyncio.StreamReader) -> tuple[Message, int]:
+async def read_frame(
+    reader: asyncio.StreamReader, base: float = FRAME_BASE_SECONDS
+) -> tuple[Message, int]:
     """Wait for the next frame and decode it; the message and the frame's size in bytes.
 
     Waiting for a frame's first byte has no deadline here (the peer's keep-alive bounds it);
@@ -84,10 +86,10 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[Message, int]:
     """
     first = await reader.readexactly(1)
     try:
-        async with asyncio.timeout(frame_deadline(0)):
+        async with asyncio.timeout(frame_deadline(0, base)):
             head = first + await reader.readexactly(FRAME_HEAD_SIZE - 1)
         kind, length = parse_frame_head(head)
-        async with asyncio.timeout(frame_deadline(length)):
+        async with asyncio.timeout(frame_deadline(length, base)):
             payload = await reader.readexactly(length)
     except TimeoutError:
         raise PeerError(Code.PEER_TIMEOUT, "a frame arrived too slowly") from None

@@ -26,10 +26,10 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, TypeVar
 
 from reference.errors import Code, PeerError
-from reference.p2p.framing import encode_frame, read_frame
+from reference.p2p.framing import FRAME_BASE_SECONDS, encode_frame, read_frame
 from reference.p2p.messages import Message, Ping, Pong, Reject, Verack, Version
 
 M = TypeVar("M", bound=Message)
@@ -60,6 +60,9 @@ class PeerLimits:
     idle_seconds: float = 30.0
     """After this long without a message the node pings; no PONG within
     :attr:`request_seconds` drops the peer."""
+    frame_seconds: float = FRAME_BASE_SECONDS
+    """Time a started frame may take beyond what its size explains at the minimal rate
+    (:func:`~reference.p2p.framing.frame_deadline`)."""
     write_seconds: float = 30.0
     """Time a send may wait for the peer to read what was sent before."""
     ban_threshold: int = 100
@@ -122,7 +125,7 @@ class Peer:
         self._waiters: list[
             tuple[tuple[type[Message], ...], Callable[[Any], bool], asyncio.Future[Any]]
         ] = []
-        self._subscriptions: list[Subscription[Any]] = []
+        self._subscriptions: list[Subscription] = []
         self._flows: set[asyncio.Task[None]] = set()
         self._write_lock = asyncio.Lock()
         self._closed = asyncio.Event()
@@ -190,10 +193,11 @@ class Peer:
         self._waiters.append((kinds, predicate or (lambda _: True), future))
         return future
 
-    def subscribe(self, kind: type[M], limit: int) -> Subscription[M]:
-        """Buffer every ``kind`` message until :meth:`Subscription.close`, at most ``limit``
-        unread (one more is ``UNEXPECTED_MESSAGE``): for answers that come many to a request."""
-        subscription = Subscription(self, kind, limit)
+    def subscribe(self, *kinds: type[Message], limit: int) -> Subscription:
+        """Buffer every message of ``kinds`` until :meth:`Subscription.close`, at most
+        ``limit`` unread (one more is ``UNEXPECTED_MESSAGE``): for answers that come many to
+        a request, or one after another in a stream."""
+        subscription = Subscription(self, kinds, limit)
         self._subscriptions.append(subscription)
         return subscription
 
@@ -232,7 +236,7 @@ class Peer:
                 future.set_result(message)
                 return True
         for subscription in self._subscriptions:
-            if type(message) is subscription.kind:
+            if type(message) in subscription.kinds:
                 subscription.put(message)
                 return True
         return False
@@ -326,12 +330,18 @@ class Peer:
 
     async def _run(self) -> None:
         try:
-            while True:
-                message, size = await read_frame(self._reader)
+            while not self.banned:
+                message, size = await read_frame(self._reader, self.limits.frame_seconds)
                 self.bytes_received += size
                 self.last_message_at = time.monotonic()
-                await self._dispatch(message)
+                try:
+                    await self._dispatch(message)
+                except PeerError as error:
+                    # A well-framed message the node refuses: points, and the connection
+                    # stays open below the ban threshold (the stream is still in step).
+                    self.misbehaving(error)
         except PeerError as error:
+            # A frame that cannot be read: the stream is out of step, so the peer goes.
             self.misbehaving(error)
             if not self.banned:
                 self.disconnect(str(error))
@@ -373,23 +383,23 @@ async def open_connection(
     return peer
 
 
-class Subscription(Generic[M]):
-    """Messages of one kind from one peer, buffered in arrival order (bounded)."""
+class Subscription:
+    """Messages of some kinds from one peer, buffered in arrival order (bounded)."""
 
-    def __init__(self, peer: Peer, kind: type[M], limit: int) -> None:
+    def __init__(self, peer: Peer, kinds: tuple[type[Message], ...], limit: int) -> None:
         self.peer = peer
         """The peer they come from."""
-        self.kind = kind
-        """The message type."""
+        self.kinds = kinds
+        """The message types."""
         self.limit = limit
         """Most unread messages."""
-        self._queue: deque[M] = deque()
+        self._queue: deque[Message] = deque()
         self._ready = asyncio.Event()
 
-    def put(self, message: M) -> None:
+    def put(self, message: Message) -> None:
         """Called by the peer's read loop."""
         if len(self._queue) >= self.limit:
-            raise PeerError(Code.UNEXPECTED_MESSAGE, f"more {self.kind.NAME} than asked for")
+            raise PeerError(Code.UNEXPECTED_MESSAGE, f"more {message.NAME} than asked for")
         self._queue.append(message)
         self._ready.set()
 
@@ -397,7 +407,7 @@ class Subscription(Generic[M]):
         """Wake a reader (the connection closed)."""
         self._ready.set()
 
-    async def get(self, timeout: float | None = None) -> M:
+    async def get(self, timeout: float | None = None) -> Message:
         """The next message; ``PEER_TIMEOUT`` after ``timeout`` (default the request timeout)."""
         seconds = self.peer.limits.request_seconds if timeout is None else timeout
         try:
@@ -408,10 +418,11 @@ class Subscription(Generic[M]):
                     self._ready.clear()
                     await self._ready.wait()
         except TimeoutError:
-            raise PeerError(Code.PEER_TIMEOUT, f"no {self.kind.NAME} within {seconds} s") from None
+            names = ", ".join(kind.NAME for kind in self.kinds)
+            raise PeerError(Code.PEER_TIMEOUT, f"no {names} within {seconds} s") from None
         return self._queue.popleft()
 
     def close(self) -> None:
-        """Stop buffering: later messages of the kind are unsolicited again."""
+        """Stop buffering: later messages of these kinds are unsolicited again."""
         with contextlib.suppress(ValueError):
             self.peer._subscriptions.remove(self)

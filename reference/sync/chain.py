@@ -58,6 +58,11 @@ class SelectedChain:
         return self._chain[position]
 
     @property
+    def consensus(self) -> Consensus:
+        """The consensus followed."""
+        return self._consensus
+
+    @property
     def top(self) -> int:
         """The sink's position."""
         self.refresh()

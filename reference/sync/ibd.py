@@ -41,14 +41,13 @@ from reference.p2p.messages import (
     ChainLocator,
     DoneHeaders,
     Headers,
-    Message,
     RequestBodies,
     RequestChainLocator,
     RequestHeaders,
     RequestNextHeaders,
     decode_transactions,
 )
-from reference.p2p.peer import Peer
+from reference.p2p.peer import Peer, Subscription
 from reference.stores.statuses import BlockStatus
 from reference.sync.antipast import chunk_size, highest_chain_block_with_body, mergesets_above
 from reference.sync.backend import SyncBackend
@@ -97,15 +96,19 @@ class IbdProgress:
         return text + f", {seconds:.1f} s"
 
 
-async def negotiate(peer: Peer, backend: SyncBackend) -> tuple[Hash, Hash]:
-    """``(highest shared chain block, syncer sink)``."""
+async def negotiate(
+    peer: Peer, backend: SyncBackend, target: Hash | None = None
+) -> tuple[Hash, Hash]:
+    """``(highest shared chain block, target)``: ``target`` is the syncer's sink by default,
+    or a block the syncer relayed (its own selected chain is then searched)."""
     consensus = backend.consensus
 
     def invalid(block: Hash) -> bool:
         return consensus.status(block) is BlockStatus.INVALID
 
     for _ in range(MAX_RESTARTS):
-        first = await peer.request(RequestChainLocator(NO_HASH, NO_HASH), ChainLocator)
+        high = NO_HASH if target is None else target
+        first = await peer.request(RequestChainLocator(NO_HASH, high), ChainLocator)
         if not first.hashes:
             raise PeerError(Code.PROTOCOL_VIOLATION, "an empty locator of the whole chain")
         sink = first.hashes[0]
@@ -137,22 +140,53 @@ async def sync_headers(
     """Stream and validate the headers above ``shared`` up to ``target``; the hashes of the
     new headers are appended to ``received`` in arrival (topological) order."""
     limit = chunk_size(backend.consensus.preset)
-    answer = peer.expect_any(Headers, DoneHeaders)
-    await peer.send(RequestHeaders(shared, target))
+    # At most the chunk being validated and the next one are unread; a syncer that sends
+    # more has ignored the flow control.
+    stream = peer.subscribe(Headers, DoneHeaders, limit=2)
+    try:
+        await peer.send(RequestHeaders(shared, target))
+        await _stream_headers(
+            peer,
+            backend,
+            stream,
+            target=target,
+            limit=limit,
+            progress=progress,
+            received=received,
+        )
+    finally:
+        stream.close()
+    if not backend.has_header(target):
+        raise PeerError(Code.PROTOCOL_VIOLATION, "the header stream ended without its target")
+
+
+async def _stream_headers(
+    peer: Peer,
+    backend: SyncBackend,
+    stream: Subscription,
+    *,
+    target: Hash,
+    limit: int,
+    progress: IbdProgress,
+    received: list[Hash],
+) -> None:
+    streamed: set[Hash] = set()
     while True:
-        message: Message = await peer.collect(answer, Headers)
+        message = await stream.get()
         if isinstance(message, DoneHeaders):
-            break
-        if not isinstance(message, Headers):  # expect_any returns only the two kinds
+            return
+        if not isinstance(message, Headers):  # the subscription holds only the two kinds
             raise PeerError(Code.UNEXPECTED_MESSAGE, message.NAME)
         if not message.headers or len(message.headers) > limit:
             raise PeerError(
                 Code.PROTOCOL_VIOLATION, f"a chunk of {len(message.headers)} headers (max {limit})"
             )
-        answer = peer.expect_any(Headers, DoneHeaders)
         await peer.send(RequestNextHeaders())
         for index, header in enumerate(message.headers):
             block = header_hash(header)
+            if block in streamed:
+                raise PeerError(Code.PROTOCOL_VIOLATION, f"header {block} sent twice")
+            streamed.add(block)
             if backend.has_header(block):
                 continue
             try:
@@ -167,8 +201,6 @@ async def sync_headers(
                 progress.target_blue_score = header.blue_score
             if index % 128 == 127:
                 await asyncio.sleep(0)  # let the other peers be served meanwhile
-    if not backend.has_header(target):
-        raise PeerError(Code.PROTOCOL_VIOLATION, "the header stream ended without its target")
 
 
 async def sync_bodies(
@@ -182,7 +214,7 @@ async def sync_bodies(
     progress.bodies_wanted = len(wanted)
     if not batches:
         return
-    bodies = peer.subscribe(BlockBody, 2 * MAX_BODIES_PER_REQUEST)
+    bodies = peer.subscribe(BlockBody, limit=2 * MAX_BODIES_PER_REQUEST)
     try:
         await peer.send(RequestBodies(batches[0]))
         for number, batch in enumerate(batches):
@@ -190,10 +222,8 @@ async def sync_bodies(
                 await peer.send(RequestBodies(batches[number + 1]))
             for block in batch:
                 body = await bodies.get()
-                if body.block != block:
-                    raise PeerError(
-                        Code.PROTOCOL_VIOLATION, f"body of {body.block}, {block} was asked for"
-                    )
+                if not isinstance(body, BlockBody) or body.block != block:
+                    raise PeerError(Code.PROTOCOL_VIOLATION, f"not the body of {block}")
                 try:
                     backend.add_body(block, decode_transactions(body.transactions))
                 except BlockRejected as rejection:
@@ -211,11 +241,13 @@ async def run_ibd(
     backend: SyncBackend,
     progress: IbdProgress,
     report: Callable[[IbdProgress], None] | None = None,
+    target: Hash | None = None,
 ) -> None:
-    """Sync from ``peer``: negotiate, headers, bodies. Raises :class:`PeerError` on failure."""
+    """Sync from ``peer`` up to ``target`` (default its sink): negotiate, headers, bodies.
+    Raises :class:`PeerError` on failure."""
     progress.peer = f"{peer.address[0]}:{peer.address[1]}"
     progress.phase = "negotiating"
-    shared, target = await negotiate(peer, backend)
+    shared, target = await negotiate(peer, backend, target)
     progress.shared, progress.target = shared, target
     received: list[Hash] = []
     if not backend.has_header(target):

@@ -30,18 +30,49 @@ MAX_LOCATOR_LENGTH: Final = 64
 
 
 def chain_locator(chain: SelectedChain, low: Hash | None, high: Hash | None) -> tuple[Hash, ...]:
-    """The syncer's locator between ``low`` (default genesis) and ``high`` (default sink)."""
-    low_position = 0 if low is None else chain.position(low)
-    high_position = chain.top if high is None else chain.position(high)
-    if low_position is None or high_position is None or low_position > high_position:
+    """The syncer's locator between ``low`` (default genesis) and ``high`` (default sink).
+
+    ``high`` may be any block the syncer holds (a relayed block off its selected chain): its
+    own selected chain is then walked down to the sink's chain and used instead.
+    """
+    above: list[Hash] = []  # high's chain blocks that are not on the sink's chain, top first
+    if high is not None and chain.position(high) is None:
+        consensus = chain.consensus
+        if not consensus.has_block(high):
+            return ()
+        block = high
+        while chain.position(block) is None:
+            above.append(block)
+            parent = consensus.ghostdag_data(block).selected_parent
+            if parent is None:
+                return ()
+            block = parent
+        high = block
+    base = chain.top if high is None else chain.position(high)
+    if base is None:
+        return ()
+    top = base + len(above)
+
+    def at(position: int) -> Hash:
+        return chain.at(position) if position <= base else above[top - position]
+
+    if low is None:
+        low_position: int | None = 0
+    elif low in above:
+        low_position = top - above.index(low)
+    else:
+        low_position = chain.position(low)
+        if low_position is not None and low_position > base:
+            low_position = None  # on the sink's chain but not on high's
+    if low_position is None or low_position > top:
         return ()
     hashes: list[Hash] = []
-    position, step = high_position, 1
+    position, step = top, 1
     while position > low_position and len(hashes) < MAX_LOCATOR_LENGTH - 1:
-        hashes.append(chain.at(position))
+        hashes.append(at(position))
         position -= step
         step *= 2
-    hashes.append(chain.at(low_position))
+    hashes.append(at(low_position))
     return tuple(hashes)
 
 

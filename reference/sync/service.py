@@ -32,6 +32,7 @@ from typing import Final
 from reference.errors import BlockRejected, Code, PeerError
 from reference.hash import Hash
 from reference.header import BlockHeader, header_hash
+from reference.ordering import sort_key
 from reference.p2p.addresses import AddressBook, BanList, net_address
 from reference.p2p.handshake import LocalIdentity, handshake, relay_mode_for
 from reference.p2p.messages import (
@@ -65,6 +66,10 @@ _log = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT: Final = 64
 """Most relayed blocks the node fetches at once (over all peers)."""
+MAX_TIPS_ANNOUNCED: Final = 64
+"""Most tips announced to a new peer, or to every peer after an IBD."""
+MAX_DEFERRED: Final = 1_024
+"""Most announcements remembered while an IBD runs, fetched when it ends."""
 KNOWN_INVENTORY: Final = 4_096
 """Hashes remembered per peer as known to it (not announced to it again)."""
 USER_AGENT: Final = "/dagspec:0.1.0/"
@@ -184,6 +189,7 @@ class SyncService(Handler):
         self._chain = SelectedChain(consensus)
         self._peers: dict[Peer, _PeerState] = {}
         self._fetching: set[Hash] = set()
+        self._deferred: OrderedDict[Hash, Peer] = OrderedDict()
         self._server: asyncio.Server | None = None
         self._ibd: asyncio.Task[None] | None = None
         self._ibd_peer: Peer | None = None
@@ -255,10 +261,21 @@ class SyncService(Handler):
             with contextlib.suppress(PeerError):
                 self.addresses.add(net_address(peer.address[0], theirs.listen_port))
         await peer.send(RequestAddresses())
-        sink = self.backend.consensus.sink()
-        if sink != self.backend.consensus.genesis and self.backend.has_body(sink):
-            self._peers[peer].learn(sink)
-            await peer.send(InvBlock(sink))
+        for tip in self._tips_to_announce():
+            self._peers[peer].learn(tip)
+            await peer.send(InvBlock(tip))
+
+    def _tips_to_announce(self) -> list[Hash]:
+        """The sink, then the other tips held with their bodies (a peer fetches those outside
+        the sink's past by relay), at most :data:`MAX_TIPS_ANNOUNCED`."""
+        consensus = self.backend.consensus
+        sink = consensus.sink()
+        tips = sorted(consensus.tips() - {sink}, key=lambda t: sort_key(consensus.ghostdag_data(t)))
+        return [
+            tip
+            for tip in [sink, *reversed(tips)][:MAX_TIPS_ANNOUNCED]
+            if tip != consensus.genesis and self.backend.has_body(tip)
+        ]
 
     def on_close(self, peer: Peer) -> None:
         """Forget the peer; remember a ban."""
@@ -381,11 +398,12 @@ class SyncService(Handler):
             await peer.send(BlockBody(block, encode_transactions(body)))
 
     async def on_request_relay_block(self, peer: Peer, message: RequestRelayBlock) -> None:
-        """Serve a block in the mode asked for (a flow: compact modes take round trips)."""
+        """Serve a block (answered at once: the read loop waits, so a peer asking for many
+        blocks is served one request at a time)."""
         state = self._peers.get(peer)
         if state is None:
             return
-        peer.spawn(serve_relay_request(peer, self.backend, state.relay, message), "serve relay")
+        await serve_relay_request(peer, self.backend, state.relay, message)
 
     async def on_block_not_found(self, peer: Peer, message: BlockNotFound) -> None:
         """A peer lacks something asked for; the asking flow times out or moves on."""
@@ -401,6 +419,11 @@ class SyncService(Handler):
         self._request(peer, message.block, 0)
 
     def _request(self, peer: Peer, block: Hash, depth: int) -> None:
+        if self.syncing and block not in self._deferred:
+            self._deferred[block] = peer
+            while len(self._deferred) > MAX_DEFERRED:
+                self._deferred.popitem(last=False)
+            return
         if (
             self.syncing
             or block in self._fetching
@@ -440,7 +463,7 @@ class SyncService(Handler):
             reach = orphan_resolution_range(consensus.preset)
             self.orphans.add(block, Orphan(header, transactions, depth))
             if depth >= reach or header.blue_score > sink_score + reach:
-                self.start_ibd(peer)
+                self.start_ibd(peer, block)
                 return
             for parent in missing:
                 self._request(peer, parent, depth + 1)
@@ -474,18 +497,18 @@ class SyncService(Handler):
 
     # --- IBD ----------------------------------------------------------------------------
 
-    def start_ibd(self, peer: Peer) -> None:
-        """Sync from ``peer`` unless an IBD runs already."""
+    def start_ibd(self, peer: Peer, target: Hash | None = None) -> None:
+        """Sync from ``peer`` up to ``target`` (default its sink) unless an IBD runs already."""
         if self.syncing or peer.closed:
             return
         self._ibd_peer = peer
-        self._ibd = asyncio.get_running_loop().create_task(self._run_ibd(peer))
+        self._ibd = asyncio.get_running_loop().create_task(self._run_ibd(peer, target))
 
-    async def _run_ibd(self, peer: Peer) -> None:
+    async def _run_ibd(self, peer: Peer, target: Hash | None) -> None:
         self.progress = IbdProgress()
         reporter = asyncio.get_running_loop().create_task(self._report())
         try:
-            await run_ibd(peer, self.backend, self.progress)
+            await run_ibd(peer, self.backend, self.progress, target=target)
         except PeerError as error:
             self.backend.forget_held()
             self.progress.phase = "failed"
@@ -500,8 +523,12 @@ class SyncService(Handler):
             self._ibd_peer = None
         with contextlib.suppress(PeerError):
             await self._adopt_orphans(peer)
-        sink = self.backend.consensus.sink()
-        self._announce(sink, None)
+        deferred, self._deferred = self._deferred, OrderedDict()
+        for block, source in deferred.items():
+            if not source.closed:
+                self._request(source, block, 0)
+        for tip in self._tips_to_announce():
+            self._announce(tip, None)
 
     async def _report(self) -> None:
         while True:
