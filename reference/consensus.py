@@ -32,7 +32,15 @@ from dataclasses import dataclass
 
 from reference.bits import target_from_bits
 from reference.block import Header, consensus_view
-from reference.errors import BlockRejected, Code, DagspecError, InvalidDifficulty, UnknownBlock
+from reference.errors import (
+    BlockRejected,
+    Code,
+    DagspecError,
+    InvalidDifficulty,
+    InvalidParameter,
+    StoreError,
+    UnknownBlock,
+)
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader, header_hash
 from reference.pipeline.body_validation import check_body_in_context, check_body_in_isolation
@@ -58,12 +66,9 @@ from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
 from reference.processes.window import DEFAULT_CACHE_CAPACITY, WindowManager
-from reference.stores.bodies import BodyStore
-from reference.stores.depth import BlockDepth, DepthStore
-from reference.stores.ghostdag import GhostdagStore
-from reference.stores.headers import HeaderStore
-from reference.stores.relations import RelationsStore
-from reference.stores.statuses import BlockStatus, StatusStore
+from reference.stores.bundle import MemoryStores, StoreBundle
+from reference.stores.depth import BlockDepth
+from reference.stores.statuses import BlockStatus
 from reference.transaction.model import Transaction
 
 Clock = Callable[[], int]
@@ -120,6 +125,7 @@ class Consensus:
         genesis_header: BlockHeader | None = None,
         clock: Clock = wall_clock_ms,
         window_cache: int = DEFAULT_CACHE_CAPACITY,
+        stores: StoreBundle | None = None,
     ) -> None:
         """A DAG holding only ``genesis``, whose own target is ``genesis_target``.
 
@@ -128,6 +134,12 @@ class Consensus:
         complete genesis header in header mode (see :meth:`from_genesis_header`); ``clock`` is
         the node's clock for the future-timestamp rule. ``window_cache`` is how many recent
         blocks' windows are kept (0: every window is rebuilt from the selected chain).
+
+        ``stores`` is where the DAG is kept (``spec/store``): by default fresh in-memory stores
+        (:class:`~reference.stores.bundle.MemoryStores`) over ``reachability``; a durable
+        bundle brings its own reachability. A bundle that already holds a DAG continues it:
+        its genesis must be this one (:class:`~reference.errors.StoreError`,
+        ``STORE_MISMATCH``), and its tips and virtual state are taken as stored.
         """
         genesis_view = Header(hash=genesis, parents=(), target=genesis_target)
         if genesis_header is not None:
@@ -136,10 +148,16 @@ class Consensus:
             genesis_work = check_difficulty(genesis_view)
         except BlockRejected as error:
             raise InvalidDifficulty(genesis_target, error.message) from None
-        if reachability is None:
-            reachability = ReachabilityService(
-                genesis, reindex_depth=preset.reindex_depth, reindex_slack=preset.reindex_slack
-            )
+        if stores is None:
+            if reachability is None:
+                reachability = ReachabilityService(
+                    genesis, reindex_depth=preset.reindex_depth, reindex_slack=preset.reindex_slack
+                )
+            stores = MemoryStores(reachability)
+        elif reachability is not None:
+            raise InvalidParameter("reachability", reachability, "the stores bring their own")
+        stores.check_identity(preset, genesis)
+        reachability = stores.reachability
         if not reachability.has_block(genesis):
             raise UnknownBlock(genesis)
         self.preset = preset
@@ -148,18 +166,27 @@ class Consensus:
         """The genesis block's hash."""
         self.clock = clock
         """The node's clock (milliseconds since the Unix epoch)."""
+        self._stores = stores
         self._reachability = reachability
-        self._headers = HeaderStore()
-        self._relations = RelationsStore()
-        self._ghostdag = GhostdagStore()
-        self._statuses = StatusStore()
-        self._depth = DepthStore()
-        self._bodies = BodyStore()
-        self._headers.insert(genesis_view, genesis_work)
-        self._relations.insert(genesis, ())
-        self._ghostdag.insert(genesis_ghostdag_data(genesis))
-        self._statuses.set(genesis, BlockStatus.HEADER_ONLY)
-        self._depth.insert(genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis))
+        self._headers = stores.headers
+        self._relations = stores.relations
+        self._ghostdag = stores.ghostdag
+        self._statuses = stores.statuses
+        self._depth = stores.depth
+        self._bodies = stores.bodies
+        self._tips = stores.tips
+        fresh = stores.is_new()
+        if fresh:
+            self._headers.insert(genesis_view, genesis_work)
+            self._relations.insert(genesis, ())
+            self._ghostdag.insert(genesis_ghostdag_data(genesis))
+            self._statuses.set(genesis, BlockStatus.HEADER_ONLY)
+            self._depth.insert(
+                genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis)
+            )
+            self._tips.add(genesis, ())
+        elif self._headers.header(genesis) != genesis_view:
+            raise StoreError(Code.STORE_MISMATCH, "stores", f"another genesis under {genesis}")
         self._context = GhostdagContext(
             k=preset.k,
             ghostdag_store=self._ghostdag,
@@ -190,8 +217,9 @@ class Consensus:
             ),
             pruning_point=genesis,
         )
-        self._tips: set[Hash] = {genesis}
-        self._virtual = self._resolve_virtual(genesis, genesis)
+        if fresh:
+            stores.virtual.set(self._resolve_virtual(genesis, genesis))
+            stores.commit()
 
     @classmethod
     def from_genesis_header(
@@ -201,8 +229,10 @@ class Consensus:
         *,
         clock: Clock = wall_clock_ms,
         window_cache: int = DEFAULT_CACHE_CAPACITY,
+        stores: StoreBundle | None = None,
     ) -> Consensus:
-        """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields.
+        """A header-mode DAG holding only ``genesis``, whose hash is computed from its fields
+        (or the DAG ``stores`` hold, grown from it).
 
         Raises :class:`~reference.errors.InvalidDifficulty` when its bits name no valid target.
         """
@@ -217,6 +247,7 @@ class Consensus:
             genesis_header=genesis,
             clock=clock,
             window_cache=window_cache,
+            stores=stores,
         )
 
     def add_block(self, header: Header, *, now_ms: int | None = None) -> GhostdagData:
@@ -238,6 +269,7 @@ class Consensus:
         except BlockRejected as rejection:
             if header.full is not None and rejection.code in POST_POW_RULES:
                 self._statuses.set(header.hash, BlockStatus.INVALID)
+                self._stores.commit()
             raise
 
     def add_full_header(self, header: BlockHeader, *, now_ms: int | None = None) -> Hash:
@@ -291,6 +323,7 @@ class Consensus:
         check_body_in_context(genesis, transactions)
         self._bodies.insert(self.genesis, transactions)
         self._statuses.set(self.genesis, BlockStatus.BODY_VALID)
+        self._stores.commit()
 
     def _commit(
         self, validated: ValidatedHeader, body: tuple[Transaction, ...] | None = None
@@ -316,13 +349,15 @@ class Consensus:
             self._statuses.set(block, BlockStatus.BODY_VALID)
         self._depth.insert(block, validated.depth)
         if validated.header_mode is not None:
+            self._stores.daa.insert(block, validated.header_mode.daa_window.mergeset_non_daa)
             self._windows.remember(data)
-        self._tips.difference_update(validated.header.parents)
-        self._tips.add(block)
-        previous = self._virtual
+        self._tips.add(block, validated.header.parents)
+        previous = self._stores.virtual.get()
         if previous.finality_point is None:
             raise RuntimeError("the virtual was resolved without depth bounds")  # a bug
-        self._virtual = self._resolve_virtual(previous.sink, previous.finality_point)
+        self._stores.virtual.set(self._resolve_virtual(previous.sink, previous.finality_point))
+        # One transaction: the block, the tips and the virtual are on disk together or not.
+        self._stores.commit()
 
     def _resolve_virtual(self, old_sink: Hash, finality_point: Hash) -> VirtualState:
         """The virtual over the current tips, its sink searched under the previous virtual's
@@ -340,6 +375,11 @@ class Consensus:
             self._reachability.hint_selected_tip(virtual.sink)
         change = chain_change(self._context, old_sink, virtual.sink)
         return dataclasses.replace(virtual, chain_change=change)
+
+    def close(self) -> None:
+        """Release the stores (a durable store's file and its lock); the consensus is not used
+        afterwards. Nothing is written here: every accepted block is already committed."""
+        self._stores.close()
 
     def has_block(self, block: Hash) -> bool:
         """True when ``block`` is in the DAG (genesis included)."""
@@ -374,20 +414,20 @@ class Consensus:
 
     def tips(self) -> frozenset[Hash]:
         """The blocks without children."""
-        return frozenset(self._tips)
+        return self._tips.frozen()
 
     def sink(self) -> Hash:
         """The virtual's selected parent: the tip of largest ``sort_key`` unless that tip
         violates finality (the sink search, ``spec/depth``)."""
-        return self._virtual.sink
+        return self._stores.virtual.get().sink
 
     def chain_change(self) -> ChainChange:
         """The selected-chain change caused by the last accepted block."""
-        return self._virtual.chain_change
+        return self._stores.virtual.get().chain_change
 
     def virtual_state(self) -> VirtualState:
         """The virtual block over the current tips (resolved after every accepted block)."""
-        return self._virtual
+        return self._stores.virtual.get()
 
     def pruning_point(self) -> Hash:
         """The node's pruning point (genesis: pruning is not specified yet)."""

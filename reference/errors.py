@@ -66,6 +66,10 @@ class Code(StrEnum):
     UNKNOWN_PARENT_REFERENCE = "UNKNOWN_PARENT_REFERENCE"
     # A mergeset handed to reachability that cannot be one (a caller's bug, never on the wire).
     INCONSISTENT_MERGESET = "INCONSISTENT_MERGESET"
+    # Durable stores (spec: store).
+    STORE_CORRUPT = "STORE_CORRUPT"
+    STORE_MISMATCH = "STORE_MISMATCH"
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
     # Mining (spec: mining): pay addresses and the mempool.
     MALFORMED_ADDRESS = "MALFORMED_ADDRESS"
     WRONG_NETWORK = "WRONG_NETWORK"
@@ -220,3 +224,17 @@ class PeerError(DagspecError):
 
     def __init__(self, code: Code, message: str) -> None:
         super().__init__(code, message)
+
+
+class StoreError(DagspecError):
+    """A durable store that cannot be used as asked; what is on disk is left as it was.
+
+    Codes: ``STORE_CORRUPT`` (not a dagspec store, or rows that do not decode),
+    ``STORE_MISMATCH`` (made with another schema version, other parameters or another
+    genesis), ``STORE_UNAVAILABLE`` (unreadable, locked by another process, or a write that
+    failed: the store must then be reopened).
+    """
+
+    def __init__(self, code: Code, path: object, message: str) -> None:
+        super().__init__(code, f"{path}: {message}")
+        self.path = path

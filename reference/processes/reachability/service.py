@@ -41,11 +41,14 @@ class ReachabilityService:
         reindex_depth: int,
         reindex_slack: int,
         capacity: Interval | None = None,
+        store: ReachabilityStore | None = None,
     ) -> None:
-        """A service holding only ``genesis``.
+        """A service holding only ``genesis``, or continuing ``store``.
 
         ``capacity`` is the root's interval, ``[1, 2^64 - 2]`` unless given: tests pass a
-        small one to make every reindexing path run on small DAGs.
+        small one to make every reindexing path run on small DAGs. ``store`` is an existing
+        store rooted at ``genesis`` (a durable engine's, reopened from disk); its root already
+        has its interval, so ``capacity`` is not given with it.
         """
         if isinstance(reindex_depth, bool) or not isinstance(reindex_depth, int):
             raise InvalidParameter("reindex_depth", reindex_depth, "must be an integer")
@@ -55,10 +58,17 @@ class ReachabilityService:
             raise InvalidParameter("reindex_depth", reindex_depth, "must be >= 1")
         if reindex_slack < 0:
             raise InvalidParameter("reindex_slack", reindex_slack, "must be >= 0")
-        root = capacity if capacity is not None else Interval(ROOT_START, ROOT_END)
-        if root.size() < 1:
-            raise InvalidParameter("capacity", root, "genesis needs a non-empty interval")
-        self.store: Final = ReachabilityStore(genesis, root)
+        if store is not None:
+            if capacity is not None:
+                raise InvalidParameter("capacity", capacity, "a given store has its capacity")
+            if store.genesis.hash != genesis:
+                raise InvalidParameter("store", store.genesis.hash, f"not rooted at {genesis}")
+        else:
+            root = capacity if capacity is not None else Interval(ROOT_START, ROOT_END)
+            if root.size() < 1:
+                raise InvalidParameter("capacity", root, "genesis needs a non-empty interval")
+            store = ReachabilityStore(genesis, root)
+        self.store: Final = store
         """The per-block data (read by the invariant checker)."""
         self._nodes = self.store.nodes
         self._reindex_depth = reindex_depth

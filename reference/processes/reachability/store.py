@@ -60,7 +60,7 @@ class ReachabilityStore:
     __slots__ = ("genesis", "nodes", "reindex_root")
 
     def __init__(self, genesis: Hash, capacity: Interval) -> None:
-        root = ReachabilityData(genesis, capacity.start, capacity.end, None, 0)
+        root = self.new_record(genesis, capacity.start, capacity.end, None, 0)
         self.nodes: dict[Hash, ReachabilityData] = {genesis: root}
         """Every block added so far, genesis included."""
         self.genesis: ReachabilityData = root
@@ -72,10 +72,16 @@ class ReachabilityStore:
         self, block: Hash, parent: ReachabilityData, start: int, end: int
     ) -> ReachabilityData:
         """Record ``block`` as the last tree child of ``parent`` at ``[start, end]``."""
-        node = ReachabilityData(block, start, end, parent, parent.height + 1)
+        node = self.new_record(block, start, end, parent, parent.height + 1)
         parent.children.append(node)
         self.nodes[block] = node
         return node
+
+    def new_record(
+        self, block: Hash, start: int, end: int, parent: ReachabilityData | None, height: int
+    ) -> ReachabilityData:
+        """A record for ``block`` (a durable engine makes records that note their changes)."""
+        return ReachabilityData(block, start, end, parent, height)
 
     def remove_last_inserted(self, node: ReachabilityData) -> None:
         """Undo :meth:`insert` of ``node`` (it must still be its parent's last child, a leaf)."""
