@@ -16,6 +16,7 @@ from reference.errors import (
     Code,
     DagspecError,
     InvalidAddress,
+    InvalidDifficulty,
     InvalidParameter,
     UnknownBlock,
 )
@@ -24,7 +25,7 @@ from reference.header import BlockHeader, header_hash
 from reference.merkle import hash_merkle_root
 from reference.mining.address import Address, AddressPrefix, AddressVersion, encode_address
 from reference.node.network import DEVNET_NETWORK, EASIEST_BITS, Network, devnet_network
-from reference.node.node import Node
+from reference.node.node import Node, difficulty_of_bits
 from reference.presets import DEVNET, TOS
 from reference.processes.difficulty import MAX_DIFFICULTY_TARGET
 from reference.processes.pow.miner import mine
@@ -395,3 +396,22 @@ def test_devnet_identity_runs_any_preset() -> None:
     mined = mine(template.header, TOS, 10_000)
     assert mined is not None
     assert node.get_block(node.submit_block(mined, template.transactions)).is_chain_block
+
+
+@pytest.mark.parametrize(
+    ("bits", "expected"),
+    [
+        # (2^255 - 1) / target, the target written out from the compact form by hand.
+        (0x207FFFFF, ((1 << 255) - 1) / (0x7FFFFF << 232)),
+        (0x1D00FFFF, ((1 << 255) - 1) / (0xFFFF << 208)),
+        (0x1E7FFFFF, ((1 << 255) - 1) / (0x7FFFFF << 216)),
+    ],
+)
+def test_difficulty_of_bits(bits: int, expected: float) -> None:
+    assert difficulty_of_bits(bits) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("bits", [0, 0x03800000, 0xFF7FFFFF])
+def test_difficulty_of_bits_without_a_target(bits: int) -> None:
+    with pytest.raises(InvalidDifficulty):
+        difficulty_of_bits(bits)

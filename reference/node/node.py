@@ -27,6 +27,7 @@ from typing import Final
 from reference import ordering
 from reference.consensus import Clock, Consensus, wall_clock_ms
 from reference.errors import (
+    InvalidDifficulty,
     InvalidParameter,
     MalformedHeader,
     MalformedTransaction,
@@ -137,8 +138,11 @@ class DagInfo:
 
 def difficulty_of_bits(bits: int) -> float:
     """Kaspa's RPC difficulty of compact ``bits``: the largest target over the bits' target
-    (1.0 at the easiest bits)."""
-    return MAX_DIFFICULTY_TARGET / target_of(bits)
+    (1.0 at the easiest bits). Bits that name no positive target are ``INVALID_DIFFICULTY``."""
+    target = target_of(bits)
+    if target <= 0:
+        raise InvalidDifficulty(bits, "the bits name no positive target")
+    return MAX_DIFFICULTY_TARGET / target
 
 
 class Node:
