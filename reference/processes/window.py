@@ -52,13 +52,19 @@ _FEW: Final = 16
 class DaaWindow:
     """A block's DAA window and what its mergeset adds to the DAA score."""
 
-    blocks: tuple[Hash, ...]
-    """The sampled difficulty window, in descending ``sort_key`` order."""
+    keys: tuple[SortKey, ...]
+    """The sampled difficulty window as ``sort_key`` values, ascending (kept as computed:
+    validation reads only its size and summary, so the hashes are listed only on demand)."""
     daa_score: int
     """The block's DAA score: its selected parent's plus its mergeset's DAA blocks."""
     mergeset_non_daa: frozenset[Hash]
     """The block's non-DAA mergeset blocks (the selected parent included when it is one;
     genesis when it is the selected parent)."""
+
+    @property
+    def blocks(self) -> tuple[Hash, ...]:
+        """The sampled difficulty window, in descending ``sort_key`` order."""
+        return tuple(key[1] for key in reversed(self.keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +155,7 @@ class WindowManager:
         score = daa_score(
             self._header(data.selected_parent).daa_score, data.mergeset_size, len(non_daa)
         )
-        result = DaaWindow(_hashes(window), score, non_daa)
+        result = DaaWindow(window.keys, score, non_daa)
         self._last_daa_window = (result, window)
         return result
 
