@@ -94,8 +94,8 @@ class Preset:
     )
     timestamp_deviation_tolerance: int = field(
         metadata=_doc(
-            "A header's timestamp may be at most this many target block times ahead of the "
-            "validating node's clock."
+            "A header's timestamp may be at most this many seconds ahead of the validating "
+            "node's clock (whatever the block rate, as in rusty-kaspa)."
         )
     )
     block_version: int = field(
