@@ -93,8 +93,8 @@ def test_listeners_hear_every_accepted_block() -> None:
     second = _mine_one(node, clock)
     assert heard == [
         ("added", first),
-        ("score", 1),
         ("template", None),
+        ("score", 1),
         ("added", second),
         ("score", 2),
     ]
@@ -415,3 +415,19 @@ def test_difficulty_of_bits(bits: int, expected: float) -> None:
 def test_difficulty_of_bits_without_a_target(bits: int) -> None:
     with pytest.raises(InvalidDifficulty):
         difficulty_of_bits(bits)
+
+
+def test_a_block_that_leaves_the_sink_in_place_changes_no_blue_score() -> None:
+    node, clock = _node()
+    _mine_one(node, clock)
+    _mine_one(node, clock)
+    heard: list[tuple[str, object]] = []
+    node.on_block_added(lambda block: heard.append(("added", block)))
+    node.on_new_block_template(lambda: heard.append(("template", None)))
+    node.on_sink_blue_score_changed(lambda score: heard.append(("score", score)))
+    # A block on genesis has less blue work than the sink at blue score 2: a side block.
+    draft = node.consensus.build_header((DEVNET_NETWORK.genesis_hash,))
+    coinbase = build_coinbase(1, ScriptPublicKey(0, b""), 0, b"side")
+    side = node.submit_block(_remine(draft, [coinbase]), [coinbase])
+    assert heard == [("added", side), ("template", None)]
+    assert node.sink_blue_score() == 2 and not node.get_block(side).is_chain_block

@@ -6,9 +6,10 @@ accepts blocks (:meth:`Node.submit_block`), builds templates (:meth:`Node.block_
 answers questions about the DAG, and tells listeners what changed:
 
 - *block added* — the hash of every accepted block, in acceptance order;
-- *sink blue score changed* — the new sink's blue score, whenever the sink changes;
 - *new block template* — after every accepted block (the virtual moved, so a template built
-  before is stale).
+  before is stale);
+- *sink blue score changed* — the new sink's blue score, whenever the sink changes (Kaspa
+  repeats the notification after every block, changed or not).
 
 Listeners are plain callbacks, called on the thread that submitted the block, after the
 block is committed and in that order; the RPC layer bridges them to its event loop. A
@@ -239,11 +240,12 @@ class Node:
             self._virtual_version += 1
             self._index(block, header.blue_score, with_body=True)
             self.mempool.remove(transaction_id(tx) for tx in transactions[1:])
+            # Kaspa's order: the block, then the template, then the sink's blue score.
             self._block_added.fire(block)
+            self._new_block_template.fire()
             sink = self.consensus.sink()
             if sink != old_sink:
                 self._sink_blue_score_changed.fire(self.consensus.ghostdag_data(sink).blue_score)
-            self._new_block_template.fire()
             return block
 
     def submit_transaction(self, transaction: Transaction) -> Hash:
