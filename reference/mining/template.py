@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Final
 
-from reference.coinbase import MAX_COINBASE_PAYLOAD_LEN, build_coinbase
+from reference.coinbase import MAX_COINBASE_PAYLOAD_LEN, MIN_COINBASE_PAYLOAD_LEN, build_coinbase
 from reference.consensus import Consensus
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader
@@ -55,7 +55,7 @@ def _largest_coinbase_size() -> int:
     # Payload at its limit: blue score, subsidy, script version and length, the script, and
     # extra data filling the rest.
     script = ScriptPublicKey(0, bytes(MAX_STANDARD_SCRIPT_LEN))
-    extra = bytes(MAX_COINBASE_PAYLOAD_LEN - 19 - MAX_STANDARD_SCRIPT_LEN)
+    extra = bytes(MAX_COINBASE_PAYLOAD_LEN - MIN_COINBASE_PAYLOAD_LEN - MAX_STANDARD_SCRIPT_LEN)
     return len(encode_transaction(build_coinbase((1 << 64) - 1, script, TEMPLATE_SUBSIDY, extra)))
 
 
