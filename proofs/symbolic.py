@@ -39,6 +39,10 @@ A comparison the bounds decide is answered without a branch, and a value the bou
 plain ``int``: that is what keeps an exploration to hundreds of solver queries rather than
 thousands. Bounds only over-approximate (``tests/test_proofs_symbolic.py`` checks every
 operation against Python on concrete values), so they never rule out a side that exists.
+While every constraint on a path bounds a single input by constants (no hypothesis beyond
+input bounds, no decision but ``input <op> constant``), the solutions form a box, and a side
+of such a decision is satisfiable exactly when it leaves the input a non-empty range: the
+explorer reads that off the bounds instead of asking Z3.
 
 Everything else fails closed: any other ``int`` method raises :class:`Unsupported` (a
 ``BaseException``, so ``except Exception`` in the code under proof cannot swallow it, and an
