@@ -25,11 +25,17 @@ import pytest
 
 from conformance.transactions import random_coinbase, random_transaction
 from reference.bits import target_from_bits
+from reference.block import Header
 from reference.consensus import Consensus
-from reference.errors import BlockRejected, Code, StoreError
+from reference.errors import BlockRejected, Code, InvalidParameter, StoreError
 from reference.hash import Hash
 from reference.header import BlockHeader, header_hash
 from reference.header_wire import header_from_wire, header_to_wire
+from reference.mining.address import Address, AddressPrefix, AddressVersion, encode_address
+from reference.node.network import DEVNET_NETWORK
+from reference.node.node import Node
+from reference.presets import get_preset
+from reference.processes.pow.miner import mine
 from reference.processes.reachability.interval import Interval
 from reference.processes.reachability.service import ReachabilityService
 from reference.stores.bodies import BodyStore
@@ -39,6 +45,8 @@ from reference.stores.sqlite.engine import SqliteStores, open_consensus
 from reference.stores.sqlite.schema import TABLES
 from reference.stores.statuses import BlockStatus
 from reference.transaction.encoding import encode_transaction
+from reference.transaction.model import Transaction
+from reference.work import target_from_difficulty
 from tests.spec_markdown import SPEC, fences
 from tests.store_dags import GENESIS, PRESET, next_header, offer, recent_blocks
 
@@ -87,7 +95,9 @@ def assert_same_answers(
     assert durable.sink() == memory.sink()
     assert durable.virtual_state() == memory.virtual_state()
     assert durable.chain_change() == memory.chain_change()
-    assert durable.virtual_difficulty() == memory.virtual_difficulty()
+    assert durable.header_mode == memory.header_mode
+    if memory.header_mode:
+        assert durable.virtual_difficulty() == memory.virtual_difficulty()
     for block in blocks:
         assert durable.has_block(block)
         assert durable.header(block) == memory.header(block)
@@ -501,6 +511,12 @@ def test_synchronous_full_and_reopen_keep_everything(tmp_path: Path) -> None:
         reopened.close()
 
 
+def test_only_normal_and_full_synchronous_are_offered(tmp_path: Path) -> None:
+    with pytest.raises(InvalidParameter):
+        SqliteStores.open(tmp_path / "node.db", PRESET, GENESIS_HASH, synchronous="OFF")  # type: ignore[arg-type]
+    assert not (tmp_path / "node.db").exists()
+
+
 def test_header_wire_is_what_is_stored(tmp_path: Path) -> None:
     """The ``wire`` column is the header's wire form, so its hash is the row's key."""
     path = tmp_path / "node.db"
@@ -557,3 +573,93 @@ def statements(query: str) -> list[str]:
 def _title(queries: dict[str, str], words: str) -> str:
     (title,) = [title for title in queries if words in title]
     return title
+
+
+# --- a node over a durable store: blocks with bodies ----------------------------------------
+
+
+class FakeClock:
+    """One second per block keeps the devnet target at its easiest."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_a_node_over_the_durable_store_keeps_bodies_across_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "node.db"
+    network = DEVNET_NETWORK
+    miner = encode_address(Address(AddressPrefix.DEVNET, AddressVersion.PUBKEY, bytes(32)))
+    clock = FakeClock(network.genesis.timestamp + 1000)
+    consensus = open_consensus(path, network.preset, network.genesis, clock=clock)
+    mined: dict[Hash, tuple[Transaction, ...]] = {}
+    try:
+        node = Node(network, consensus=consensus)  # stores the genesis body: one transaction
+        for _ in range(3):
+            template = node.block_template(miner)
+            header = mine(template.header, network.preset, 10_000)
+            assert header is not None
+            mined[node.submit_block(header, template.transactions)] = template.transactions
+            clock.now += 1000
+    finally:
+        consensus.close()
+    assert check_store(path) == []
+    reopened = open_consensus(path, network.preset, network.genesis, clock=clock)
+    try:
+        assert reopened.body(network.genesis_hash) == network.genesis_transactions
+        for block, body in mined.items():
+            assert reopened.body(block) == body
+            assert reopened.status(block) is BlockStatus.BODY_VALID
+        assert Node(network, consensus=reopened).consensus.tips() == {list(mined)[-1]}
+    finally:
+        reopened.close()
+
+
+# --- DAG mode (adapter protocol 1): headers without a wire form -----------------------------
+
+
+def test_dag_mode_blocks_with_and_without_claims_survive_a_reopen(tmp_path: Path) -> None:
+    preset = get_preset("minimal")
+    genesis = Hash(bytes(31) + b"\x01")
+    target = target_from_difficulty(3)
+    path = tmp_path / "dag.db"
+
+    def durable() -> Consensus:
+        stores = SqliteStores.open(path, preset, genesis)
+        return Consensus(preset, genesis, target, stores=stores)
+
+    memory, scratch, store = (
+        Consensus(preset, genesis, target),
+        Consensus(preset, genesis, target),
+        durable(),
+    )
+    rng = random.Random(17)
+    blocks = [genesis]
+    try:
+        for index in range(60):
+            tips = sorted(memory.tips())
+            parents = tuple(rng.sample(tips, rng.randint(1, min(3, len(tips)))))
+            block = Hash(rng.randbytes(32))
+            plain = Header(block, parents, target_from_difficulty(rng.randint(1, 9)))
+            header = plain
+            if index % 3 == 0:  # a header claiming its blue score and blue work
+                data = scratch.add_block(plain)
+                header = dataclasses.replace(
+                    plain, blue_score=data.blue_score, blue_work=data.blue_work
+                )
+            else:
+                scratch.add_block(plain)
+            memory.add_block(header)
+            store.add_block(header)
+            blocks.append(block)
+            if index % 20 == 19:
+                store.close()
+                store = durable()
+        store.close()
+        store = durable()
+        assert_same_answers(store, memory, blocks, [])
+    finally:
+        store.close()
+    assert check_store(path) == []
