@@ -12,6 +12,7 @@ sets by the definition, the non-DAA mergesets by the DAA window's blue-score bou
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import random
@@ -663,3 +664,33 @@ def test_dag_mode_blocks_with_and_without_claims_survive_a_reopen(tmp_path: Path
     finally:
         store.close()
     assert check_store(path) == []
+
+
+# --- the layering ---------------------------------------------------------------------------
+
+IO_PACKAGES = ("reference.stores.sqlite", "reference.node", "reference.rpc", "reference.p2p")
+"""Packages that may open files or sockets; consensus modules reach the engine only through
+the injected bundle."""
+
+
+def test_consensus_modules_never_import_the_sqlite_engine() -> None:
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in sorted((root / "reference").rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        if any(module == p or module.startswith(p + ".") for p in IO_PACKAGES):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module is not None:
+                names = [node.module]
+            for name in names:
+                if name == "sqlite3" or name.startswith("reference.stores.sqlite"):
+                    offenders.append(f"{module} imports {name}")
+    assert not offenders
+    assert "reference.stores.sqlite.engine" in {
+        ".".join(p.relative_to(root).with_suffix("").parts)
+        for p in (root / "reference").rglob("*.py")
+    }
