@@ -6,11 +6,13 @@ and the virtual state together. Accepting a block is two stages:
 1. **validate** — every rule of :mod:`reference.pipeline.validation` in its canonical order,
    reading the stores only; the first broken rule raises :class:`~reference.errors.BlockRejected`
    and nothing has changed;
-2. **commit** — reachability, headers, relations and GHOSTDAG data are written, the tips and
-   the sink move, and the selected-chain change is recorded.
+2. **commit** — reachability, headers, relations, GHOSTDAG, depth and DAA data are written,
+   the tips move and the virtual is resolved over them (its sink and the selected-chain
+   change with it); then the store bundle commits everything at once.
 
-The virtual state is a function of the tips; it is computed when asked for and kept until the
-next accepted block.
+The stores are a :class:`~reference.stores.bundle.StoreBundle`: in memory by default, or a
+durable engine the caller injects (``spec/store``), which writes each accepted block, the tips
+and the virtual in one transaction and continues a stored DAG when it is reopened.
 
 A DAG starts either from a genesis hash and target (*DAG mode*, adapter protocol 1) or from a
 complete genesis header (*header mode*, :meth:`Consensus.from_genesis_header`); both run the
