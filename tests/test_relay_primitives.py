@@ -18,7 +18,7 @@ from reference.relay.body import canonical_order, make_body, txid
 from reference.relay.header import RelayHeader, encode_compact_header, encode_header
 from reference.relay.indexes import decode_indexes, encode_indexes
 from reference.relay.shortid import short_id_key
-from reference.relay.siphash import siphash24, siphash24_32
+from reference.relay.siphash import siphash24, siphash24_32, siphash24_many, siphash_key
 from reference.relay.wire import Reader, encode_compact_size
 from reference.transaction.encoding import decode_transaction, encode_transaction, transaction_id
 
@@ -48,6 +48,32 @@ def test_unrolled_siphash_matches_published_vector() -> None:
 @given(st.integers(0, 2**64 - 1), st.integers(0, 2**64 - 1), st.binary(min_size=32, max_size=32))
 def test_unrolled_siphash_equals_general(k0: int, k1: int, message: bytes) -> None:
     assert siphash24_32(k0, k1, message) == siphash24(k0, k1, message)
+
+
+@pytest.mark.parametrize(("length", "expected"), sorted(SIPHASH_VECTORS.items()))
+def test_c_siphash_published_vectors(length: int, expected: int) -> None:
+    assert siphash24_many(*_KEY, [bytes(range(length))]) == [expected]
+
+
+def test_siphash_key_bytes_are_the_published_key() -> None:
+    assert siphash_key(*_KEY) == bytes(range(16))
+
+
+@settings(max_examples=200)
+@given(
+    st.integers(0, 2**64 - 1),
+    st.integers(0, 2**64 - 1),
+    st.lists(st.binary(max_size=80), max_size=8),
+)
+def test_c_siphash_equals_the_python_definition(k0: int, k1: int, messages: list[bytes]) -> None:
+    assert siphash24_many(k0, k1, messages) == [siphash24(k0, k1, m) for m in messages]
+
+
+def test_c_siphash_equals_the_python_definition_on_txids() -> None:
+    rng = random.Random(11)
+    k0, k1 = rng.randrange(1 << 64), rng.randrange(1 << 64)
+    ids = [Hash(rng.randbytes(32)) for _ in range(500)]
+    assert siphash24_many(k0, k1, ids) == [siphash24_32(k0, k1, item) for item in ids]
 
 
 def _read_compact(data: bytes) -> int:

@@ -20,7 +20,7 @@ from typing import Final
 
 from reference.errors import Code, RelayError
 from reference.hash import Hash
-from reference.relay.siphash import siphash24_32
+from reference.relay.siphash import siphash24_many
 
 SHORT_ID_SIZE: Final = 6
 """Bytes of a short ID on the wire."""
@@ -50,7 +50,7 @@ def short_id_key(block_hash: Hash, nonce: int) -> ShortIdKey:
 
 def keyed_hash(key: ShortIdKey, transaction_id: Hash) -> int:
     """The full 64-bit SipHash-2-4 of a txid under ``key`` (Bloom positions use all of it)."""
-    return siphash24_32(key.k0, key.k1, transaction_id)
+    return siphash24_many(key.k0, key.k1, (transaction_id,))[0]
 
 
 def short_id(key: ShortIdKey, transaction_id: Hash) -> int:
@@ -60,5 +60,4 @@ def short_id(key: ShortIdKey, transaction_id: Hash) -> int:
 
 def keyed_hashes(key: ShortIdKey, transaction_ids: Iterable[Hash]) -> list[int]:
     """:func:`keyed_hash` of each txid, in order."""
-    k0, k1 = key.k0, key.k1
-    return [siphash24_32(k0, k1, item) for item in transaction_ids]
+    return siphash24_many(key.k0, key.k1, transaction_ids)

@@ -1,14 +1,20 @@
 """SipHash-2-4 (Aumasson and Bernstein), the keyed hash behind short transaction IDs.
 
 Two compression rounds per 8-byte message word, four finalisation rounds, a 128-bit key given
-as two little-endian 64-bit words, a 64-bit output. :func:`siphash24` takes any message;
-:func:`siphash24_32` is the same function unrolled for the 32-byte transaction IDs that relay
-hashes thousands of times per block (a test keeps the two equal).
+as two little-endian 64-bit words, a 64-bit output. :func:`siphash24` takes any message and is
+the readable definition; :func:`siphash24_32` is the same function unrolled for the 32-byte
+transaction IDs. Relay hashes every mempool transaction once per block it receives (10,000 and
+more per block), which in pure Python costs tens of microseconds each, so
+:func:`siphash24_many` runs the same function in C (the ``siphashc`` package, about 0.1
+microsecond each); tests keep all three equal on the published vectors and random inputs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
+
+from siphashc import siphash as _siphash_c
 
 _MASK: Final = 0xFFFFFFFFFFFFFFFF
 
@@ -98,3 +104,14 @@ def siphash24_32(k0: int, k1: int, message: bytes) -> int:
         v1 = ((v1 << 17) | (v1 >> 47)) & mask ^ v2
         v2 = ((v2 << 32) | (v2 >> 32)) & mask
     return v0 ^ v1 ^ v2 ^ v3
+
+
+def siphash_key(k0: int, k1: int) -> bytes:
+    """The 16 key bytes of ``(k0, k1)``: each word little-endian, ``k0`` first."""
+    return k0.to_bytes(8, "little") + k1.to_bytes(8, "little")
+
+
+def siphash24_many(k0: int, k1: int, messages: Iterable[bytes]) -> list[int]:
+    """:func:`siphash24` of each message under one key, in order, computed in C."""
+    key = siphash_key(k0, k1)
+    return [_siphash_c(key, message) for message in messages]
