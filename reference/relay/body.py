@@ -16,15 +16,20 @@ header's, so a receiver that matched a transaction by txid but holds another sig
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Final
+from typing import Final, Protocol
 
 from reference.errors import Code, MalformedTransaction, RelayError
 from reference.hash import Hash
 from reference.merkle import merkle_root
-from reference.transaction.encoding import decode_transaction, transaction_hash, transaction_id
+from reference.transaction.encoding import (
+    TRANSACTION_HASH_KEY,
+    decode_transaction,
+    transaction_id,
+)
 from reference.transaction.model import Transaction
 
 MAX_TRANSACTION_SIZE: Final = 100_000
@@ -44,6 +49,39 @@ def decode_relayed(transaction: bytes) -> Transaction:
 def txid(transaction: bytes) -> Hash:
     """The Kaspa transaction id of an encoded transaction."""
     return transaction_id(decode_relayed(transaction))
+
+
+def relayed_ids(transaction: bytes) -> tuple[Hash, Hash]:
+    """``(txid, hash)`` of an encoded transaction, decoding it once.
+
+    The hash is the keyed BLAKE2b of the bytes themselves: ``decode_transaction`` accepts only
+    the exact encoding of the transaction it returns, so hashing the relayed bytes equals
+    hashing the re-encoded transaction, without re-encoding it.
+    """
+    decoded = decode_relayed(transaction)
+    digest = hashlib.blake2b(transaction, digest_size=32, key=TRANSACTION_HASH_KEY).digest()
+    return transaction_id(decoded), Hash(digest)
+
+
+class KnownTransactions(Protocol):
+    """Transactions whose ids a receiver already holds (its mempool), so that rebuilding a
+    body decodes only the transactions that came over the wire."""
+
+    def ids_of(self, transaction: bytes) -> tuple[Hash, Hash] | None:
+        """``(txid, hash)`` of exactly these bytes if held, else ``None``."""
+        ...
+
+
+def _ids(transaction: bytes, known: KnownTransactions | None) -> tuple[Hash, Hash]:
+    if not isinstance(transaction, bytes) or not 1 <= len(transaction) <= MAX_TRANSACTION_SIZE:
+        raise RelayError(
+            Code.MALFORMED_MESSAGE, f"a transaction is 1 to {MAX_TRANSACTION_SIZE} bytes"
+        )
+    if known is not None:
+        held = known.ids_of(transaction)
+        if held is not None:
+            return held
+    return relayed_ids(transaction)
 
 
 def canonical_order(coinbase: bytes, others: Iterable[bytes]) -> tuple[bytes, ...]:
@@ -68,21 +106,42 @@ class BlockBody:
         return merkle_root(self.hashes)
 
 
-def make_body(transactions: Sequence[bytes]) -> BlockBody:
-    """Validate a body: sizes, count, each one a transaction, canonical order, no txid twice."""
+def make_body(transactions: Sequence[bytes], known: KnownTransactions | None = None) -> BlockBody:
+    """Validate a body: sizes, count, each one a transaction, canonical order, no txid twice.
+
+    Transactions ``known`` holds (byte for byte) reuse its ids instead of being decoded again;
+    the result is the same either way.
+    """
     if not 1 <= len(transactions) <= MAX_BLOCK_TRANSACTIONS:
         raise RelayError(
             Code.MALFORMED_MESSAGE,
             f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(transactions)}",
         )
-    decoded = []
-    for transaction in transactions:
-        if not isinstance(transaction, bytes) or not 1 <= len(transaction) <= MAX_TRANSACTION_SIZE:
-            raise RelayError(
-                Code.MALFORMED_MESSAGE, f"a transaction is 1 to {MAX_TRANSACTION_SIZE} bytes"
-            )
-        decoded.append(decode_relayed(transaction))
-    ids = tuple(transaction_id(tx) for tx in decoded)
+    pairs = [_ids(transaction, known) for transaction in transactions]
+    return _checked_body(tuple(transactions), [pair[0] for pair in pairs], pairs)
+
+
+def canonical_body(
+    coinbase: bytes, others: Iterable[bytes], known: KnownTransactions | None = None
+) -> BlockBody:
+    """``make_body(canonical_order(coinbase, others))``, each transaction decoded at most once
+    (none that ``known`` holds)."""
+    rest = [(transaction, *_ids(transaction, known)) for transaction in others]
+    if not 1 <= len(rest) + 1 <= MAX_BLOCK_TRANSACTIONS:
+        raise RelayError(
+            Code.MALFORMED_MESSAGE,
+            f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(rest) + 1}",
+        )
+    first = _ids(coinbase, known)
+    rest.sort(key=lambda entry: entry[1])
+    transactions = (coinbase, *(entry[0] for entry in rest))
+    ids = [first[0], *(entry[1] for entry in rest)]
+    return _checked_body(transactions, ids, [first, *((e[1], e[2]) for e in rest)])
+
+
+def _checked_body(
+    transactions: tuple[bytes, ...], ids: list[Hash], pairs: Sequence[tuple[Hash, Hash]]
+) -> BlockBody:
     for previous, current in pairwise(ids[1:]):
         if not previous < current:
             raise RelayError(
@@ -91,5 +150,4 @@ def make_body(transactions: Sequence[bytes]) -> BlockBody:
             )
     if ids[0] in frozenset(ids[1:]):
         raise RelayError(Code.MALFORMED_MESSAGE, "the coinbase appears twice")
-    hashes = tuple(transaction_hash(tx) for tx in decoded)
-    return BlockBody(tuple(transactions), ids, hashes)
+    return BlockBody(transactions, tuple(ids), tuple(pair[1] for pair in pairs))

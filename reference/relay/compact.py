@@ -27,7 +27,13 @@ from dataclasses import dataclass
 
 from reference.errors import Code, RelayError
 from reference.hash import HASH_SIZE, Hash
-from reference.relay.body import MAX_BLOCK_TRANSACTIONS, MAX_TRANSACTION_SIZE, BlockBody, make_body
+from reference.relay.body import (
+    MAX_BLOCK_TRANSACTIONS,
+    MAX_TRANSACTION_SIZE,
+    BlockBody,
+    KnownTransactions,
+    make_body,
+)
 from reference.relay.header import (
     ParentResolver,
     RelayHeader,
@@ -207,9 +213,15 @@ def serve_block_transactions(
 
 
 def complete_block(
-    block: CompactBlock, partial: PartialBlock, response: BlockTransactions
+    block: CompactBlock,
+    partial: PartialBlock,
+    response: BlockTransactions,
+    known: KnownTransactions | None = None,
 ) -> BlockBody:
-    """Fill the missing positions from ``response`` and check the merkle root."""
+    """Fill the missing positions from ``response`` and check the merkle root.
+
+    Transactions ``known`` holds (the mempool they were matched from) are not decoded again.
+    """
     if len(response.transactions) != len(partial.missing):
         raise RelayError(
             Code.MALFORMED_MESSAGE,
@@ -220,7 +232,7 @@ def complete_block(
         slots[position] = transaction
     filled = [slot for slot in slots if slot is not None]
     try:
-        body = make_body(filled)
+        body = make_body(filled, known)
     except RelayError as error:
         raise RelayError(
             Code.BAD_MERKLE_ROOT, f"filled body is not valid: {error.message}"

@@ -38,10 +38,10 @@ from reference.relay.body import (
     MAX_BLOCK_TRANSACTIONS,
     MAX_TRANSACTION_SIZE,
     BlockBody,
-    canonical_order,
-    make_body,
+    KnownTransactions,
+    canonical_body,
+    relayed_ids,
 )
-from reference.relay.body import txid as txid_of
 from reference.relay.header import (
     ParentResolver,
     RelayHeader,
@@ -330,7 +330,8 @@ def serve_by_short_id(
 ) -> BlockTransactions:
     """The sender's answer: the named transactions, in the order asked."""
     by_id = {
-        short_id(key, item): tx for item, tx in zip(body.txids, body.transactions, strict=True)
+        value & SHORT_ID_MASK: tx
+        for value, tx in zip(keyed_hashes(key, body.txids), body.transactions, strict=True)
     }
     answer = []
     for value in short_ids:
@@ -341,19 +342,43 @@ def serve_by_short_id(
     return BlockTransactions(block_hash, tuple(answer))
 
 
+@dataclass(frozen=True, slots=True)
+class _Received:
+    """The ids of the transactions just received, then those ``known`` holds."""
+
+    received: dict[bytes, tuple[Hash, Hash]]
+    known: KnownTransactions | None
+
+    def ids_of(self, transaction: bytes) -> tuple[Hash, Hash] | None:
+        found = self.received.get(transaction)
+        if found is None and self.known is not None:
+            return self.known.ids_of(transaction)
+        return found
+
+
 def complete_reconciliation(
-    block: ReconcileBlock, reconciliation: Reconciliation, response: BlockTransactions
+    block: ReconcileBlock,
+    reconciliation: Reconciliation,
+    response: BlockTransactions,
+    known: KnownTransactions | None = None,
 ) -> BlockBody:
-    """Assemble the body in canonical order and check it against the merkle root."""
+    """Assemble the body in canonical order and check it against the merkle root.
+
+    Each received transaction is decoded once; those ``known`` holds (the mempool the
+    candidates came from) are not decoded at all.
+    """
     key = short_id_key(header_hash(block.header), block.nonce)
     if len(response.transactions) != len(reconciliation.missing):
         raise RelayError(Code.MALFORMED_MESSAGE, "answer has the wrong number of transactions")
+    received: dict[bytes, tuple[Hash, Hash]] = {}
     for wanted, transaction in zip(reconciliation.missing, response.transactions, strict=True):
-        if short_id(key, txid_of(transaction)) != wanted:
+        ids = relayed_ids(transaction)
+        if short_id(key, ids[0]) != wanted:
             raise RelayError(Code.MALFORMED_MESSAGE, "answer holds a transaction not asked for")
-    ordered = canonical_order(block.coinbase, (*reconciliation.known, *response.transactions))
+        received[transaction] = ids
+    others = (*reconciliation.known, *response.transactions)
     try:
-        body = make_body(ordered)
+        body = canonical_body(block.coinbase, others, _Received(received, known))
     except RelayError as error:
         raise RelayError(
             Code.BAD_MERKLE_ROOT, f"assembled body invalid: {error.message}"

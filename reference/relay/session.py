@@ -231,7 +231,7 @@ def _try_reconcile(
             link.sender.answer_by_short_id,
         )
         response = decode_block_transactions(reply)
-    return complete_reconciliation(block, found, response)
+    return complete_reconciliation(block, found, response, mempool)
 
 
 def _try_compact(
@@ -255,7 +255,7 @@ def _try_compact(
             link.sender.answer_get_block_txn,
         )
         response = decode_block_transactions(reply)
-    body = complete_block(block, partial, response)
+    body = complete_block(block, partial, response, mempool)
     outcome.stage = "compact"
     return body
 
