@@ -77,14 +77,14 @@ def build_bloom(bit_count: int, hash_count: int, values: Iterable[int]) -> Bloom
     """A filter of the given shape holding every keyed hash in ``values``."""
     if bit_count == 0:
         return BloomFilter(0, 0, b"")
-    positions: set[int] = set()
+    raw = bytearray((bit_count + 7) // 8)
+    rounds = range(hash_count)
     for value in values:
         h1 = value & 0xFFFFFFFF
         h2 = (value >> 32) | 1
-        positions.update((h1 + i * h2) % bit_count for i in range(hash_count))
-    raw = bytearray((bit_count + 7) // 8)
-    for position in positions:
-        raw[position >> 3] |= 1 << (position & 7)
+        for i in rounds:
+            position = (h1 + i * h2) % bit_count
+            raw[position >> 3] |= 1 << (position & 7)
     return BloomFilter(bit_count, hash_count, bytes(raw))
 
 

@@ -22,6 +22,7 @@ does at most ``cell_count`` removals, so a hostile table costs linear time at mo
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -38,17 +39,19 @@ MAX_CELLS: Final = 300_000
 """Largest table in cells."""
 
 
-def _positions(key: int, width: int) -> tuple[int, tuple[int, ...]]:
-    digest = hashlib.blake2b(
-        key.to_bytes(SHORT_ID_SIZE, "little"),
-        digest_size=2 + 4 * HASH_COUNT,
-        person=b"dagspec-iblt",
-    ).digest()
-    check = digest[0] | digest[1] << 8
-    return check, tuple(
-        j * width + int.from_bytes(digest[2 + 4 * j : 6 + 4 * j], "little") % width
-        for j in range(HASH_COUNT)
-    )
+# The digest's check value and four cell words in one unpack; the personalised hash state is
+# built once and copied per key (both save most of the per-key cost of a 5,000-key table).
+_DIGEST_FIELDS: Final = struct.Struct("<H" + "I" * HASH_COUNT)
+_DIGEST_STATE: Final = hashlib.blake2b(
+    digest_size=_DIGEST_FIELDS.size, person=b"dagspec-iblt"
+)
+
+
+def _positions(key: int, width: int) -> tuple[int, tuple[int, int, int, int]]:
+    state = _DIGEST_STATE.copy()
+    state.update(key.to_bytes(SHORT_ID_SIZE, "little"))
+    check, a, b, c, d = _DIGEST_FIELDS.unpack(state.digest())
+    return check, (a % width, width + b % width, 2 * width + c % width, 3 * width + d % width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +81,13 @@ def build_iblt(cell_count: int, keys: Iterable[int]) -> Iblt:
     counts = [0] * cell_count
     key_sums = [0] * cell_count
     check_sums = [0] * cell_count
+    # _positions inlined: this loop runs once per block transaction on both sides.
+    state, unpack = _DIGEST_STATE, _DIGEST_FIELDS.unpack
     for key in keys:
-        check, cells = _positions(key, width)
-        for cell in cells:
+        digest = state.copy()
+        digest.update(key.to_bytes(SHORT_ID_SIZE, "little"))
+        check, a, b, c, d = unpack(digest.digest())
+        for cell in (a % width, width + b % width, 2 * width + c % width, 3 * width + d % width):
             counts[cell] += 1
             key_sums[cell] ^= key
             check_sums[cell] ^= check
