@@ -381,11 +381,13 @@ def test_heavy_hash_equals_the_naive_one(rows: list[list[int]], digest: bytes) -
 def test_rank_equals_the_exact_rank(
     rows: list[list[int]], dependent: list[int], data: st.DataObject
 ) -> None:
-    # Planted dependencies: some rows become integer combinations of two others.
+    # Planted dependencies: some rows become copies of others. Kaspa's rank is a floating-point
+    # elimination, which equals the exact rank when no rounding decides a pivot: true of copies
+    # (both rows undergo identical operations and cancel exactly), not of every integer
+    # combination (rows 3a - 2b can leave a residue above Kaspa's epsilon, so that the float
+    # rank, which is the rule, exceeds the exact one).
     for index in dependent:
-        a, b = data.draw(st.integers(0, 63)), data.draw(st.integers(0, 63))
-        ka, kb = data.draw(st.integers(-3, 3)), data.draw(st.integers(-3, 3))
-        rows[index] = [ka * x + kb * y for x, y in zip(rows[a], rows[b], strict=True)]
+        rows[index] = list(rows[data.draw(st.integers(0, 63))])
     assert matrix_rank(rows) == _exact_rank(rows)
 
 
