@@ -323,10 +323,11 @@ def test_websocket_subscriptions_push_notifications(server: NodeServer) -> None:
     assert by_event["blue_score_changed"]["id"] == 101
     assert by_event["blue_score_changed"]["result"]["blue_score"] == 1
     assert by_event["new_block_template"]["id"] == 102
+    # The node's (Kaspa's) order: the block, the template it made stale, the sink's score.
     assert [note["result"]["event"] for note in notes] == [
         "new_block",
-        "blue_score_changed",
         "new_block_template",
+        "blue_score_changed",
     ]
 
 
