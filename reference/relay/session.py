@@ -13,7 +13,8 @@ the one before raised a :class:`~reference.errors.RelayError`:
 A receiver asking for mode 1 starts at step 2; asking for the full block, at step 3. A round
 trip is one request and its answer. The sender picks short-ID nonces 0, 1, 2, ... and skips
 any under which two of its transactions share a short ID. Timings are measurements for
-benchmarks; no rule depends on them.
+benchmarks, in process CPU time so that other work on a shared machine does not inflate them;
+no rule depends on them.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ class RelayOutcome:
     failures: tuple[Code, ...]
     """Codes of the errors that moved the relay down the ladder, in order."""
     sender_seconds: float
-    """Time spent building and serving messages (a measurement, never a rule)."""
+    """CPU time spent building and serving messages (a measurement, never a rule)."""
     receiver_seconds: float
-    """Time the receiver spends between replies: building requests, decoding and
+    """CPU time the receiver spends between replies: building requests, decoding and
     reconstructing, failed attempts included (a measurement, never a rule)."""
 
     @property
@@ -177,24 +178,24 @@ class _Link:
         self.sender = sender
         self.outcome = outcome
         # The receiver's clock runs whenever it is not waiting for the sender.
-        self._receiver_since = time.perf_counter()
+        self._receiver_since = time.process_time()
 
     def ask(
         self, kind: str, request: bytes, answer_kind: str, serve: Callable[[bytes], bytes]
     ) -> bytes:
-        started = time.perf_counter()
+        started = time.process_time()
         self.outcome.receiver_seconds += started - self._receiver_since
         self.outcome.round_trips += 1
         self.outcome.messages.append((kind, len(request)))
         reply = serve(request)
-        self._receiver_since = time.perf_counter()
+        self._receiver_since = time.process_time()
         self.outcome.sender_seconds += self._receiver_since - started
         self.outcome.messages.append((answer_kind, len(reply)))
         return reply
 
     def finish(self, body: BlockBody) -> RelayOutcome:
         """Stop the receiver's clock and close the accounts."""
-        self.outcome.receiver_seconds += time.perf_counter() - self._receiver_since
+        self.outcome.receiver_seconds += time.process_time() - self._receiver_since
         return self.outcome.close(body)
 
 
