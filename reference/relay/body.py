@@ -72,16 +72,20 @@ class KnownTransactions(Protocol):
         ...
 
 
-def _ids(transaction: bytes, known: KnownTransactions | None) -> tuple[Hash, Hash]:
-    if not isinstance(transaction, bytes) or not 1 <= len(transaction) <= MAX_TRANSACTION_SIZE:
-        raise RelayError(
-            Code.MALFORMED_MESSAGE, f"a transaction is 1 to {MAX_TRANSACTION_SIZE} bytes"
-        )
-    if known is not None:
-        held = known.ids_of(transaction)
-        if held is not None:
-            return held
-    return relayed_ids(transaction)
+def _all_ids(
+    transactions: Iterable[bytes], known: KnownTransactions | None
+) -> list[tuple[Hash, Hash]]:
+    """``(txid, hash)`` of each transaction: from ``known`` if held, else decoded."""
+    lookup = known.ids_of if known is not None else None
+    pairs = []
+    for transaction in transactions:
+        if not isinstance(transaction, bytes) or not 1 <= len(transaction) <= MAX_TRANSACTION_SIZE:
+            raise RelayError(
+                Code.MALFORMED_MESSAGE, f"a transaction is 1 to {MAX_TRANSACTION_SIZE} bytes"
+            )
+        pair = None if lookup is None else lookup(transaction)
+        pairs.append(relayed_ids(transaction) if pair is None else pair)
+    return pairs
 
 
 def canonical_order(coinbase: bytes, others: Iterable[bytes]) -> tuple[bytes, ...]:
@@ -117,7 +121,7 @@ def make_body(transactions: Sequence[bytes], known: KnownTransactions | None = N
             Code.MALFORMED_MESSAGE,
             f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(transactions)}",
         )
-    pairs = [_ids(transaction, known) for transaction in transactions]
+    pairs = _all_ids(transactions, known)
     return _checked_body(tuple(transactions), [pair[0] for pair in pairs], pairs)
 
 
@@ -126,17 +130,19 @@ def canonical_body(
 ) -> BlockBody:
     """``make_body(canonical_order(coinbase, others))``, each transaction decoded at most once
     (none that ``known`` holds)."""
-    rest = [(transaction, *_ids(transaction, known)) for transaction in others]
-    if not 1 <= len(rest) + 1 <= MAX_BLOCK_TRANSACTIONS:
+    listed = [coinbase, *others]
+    if not 1 <= len(listed) <= MAX_BLOCK_TRANSACTIONS:
         raise RelayError(
             Code.MALFORMED_MESSAGE,
-            f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(rest) + 1}",
+            f"a body holds 1 to {MAX_BLOCK_TRANSACTIONS} transactions, got {len(listed)}",
         )
-    first = _ids(coinbase, known)
-    rest.sort(key=lambda entry: entry[1])
-    transactions = (coinbase, *(entry[0] for entry in rest))
-    ids = [first[0], *(entry[1] for entry in rest)]
-    return _checked_body(transactions, ids, [first, *((e[1], e[2]) for e in rest)])
+    pairs = _all_ids(listed, known)
+    # Positions after the coinbase in ascending txid (a stable sort, like canonical_order).
+    order = sorted(range(1, len(listed)), key=lambda i: pairs[i][0])
+    order.insert(0, 0)
+    return _checked_body(
+        tuple(listed[i] for i in order), [pairs[i][0] for i in order], [pairs[i] for i in order]
+    )
 
 
 def _checked_body(

@@ -198,11 +198,11 @@ def select_candidates(block: ReconcileBlock, mempool: Mempool) -> Candidates:
     items = list(mempool.items())
     by_short_id: dict[int, bytes] = {}
     ambiguous: set[int] = set()
-    bloom = block.bloom
+    passes = block.bloom.might_contain
     for value, (_, transaction) in zip(
         keyed_hashes(key, (txid for txid, _ in items)), items, strict=True
     ):
-        if bloom.might_contain(value):
+        if passes(value):
             sid = value & SHORT_ID_MASK
             if sid in by_short_id:
                 ambiguous.add(sid)
@@ -344,16 +344,14 @@ def serve_by_short_id(
 
 @dataclass(frozen=True, slots=True)
 class _Received:
-    """The ids of the transactions just received, then those ``known`` holds."""
+    """The ids ``known`` holds, then those of the transactions just received."""
 
     received: dict[bytes, tuple[Hash, Hash]]
     known: KnownTransactions | None
 
     def ids_of(self, transaction: bytes) -> tuple[Hash, Hash] | None:
-        found = self.received.get(transaction)
-        if found is None and self.known is not None:
-            return self.known.ids_of(transaction)
-        return found
+        found = None if self.known is None else self.known.ids_of(transaction)
+        return self.received.get(transaction) if found is None else found
 
 
 def complete_reconciliation(
