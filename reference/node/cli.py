@@ -21,8 +21,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Final
 
+from reference.errors import StoreError
 from reference.mining.getwork import DEFAULT_RATE_LIMIT_MS
-from reference.node.network import NETWORKS
+from reference.node.data_dir import open_data_dir
+from reference.node.dev_networks import NODE_NETWORKS
 from reference.node.node import Node
 from reference.node.server import NodeServer
 
@@ -41,10 +43,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--preset",
         default="devnet",
-        choices=sorted(NETWORKS),
+        choices=sorted(NODE_NETWORKS),
         help="the network to run (its preset, genesis and address prefix)",
     )
-    parser.add_argument("--data-dir", default=None, help="directory of the durable store")
+    parser.add_argument(
+        "--data-dir", default=None, help="directory of the durable store (default: in memory)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
         "--rpc-port", type=int, default=DEFAULT_RPC_PORT, help="JSON-RPC and GetWork (0: any)"
@@ -64,10 +68,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def make_node(args: argparse.Namespace) -> Node:
-    """The node the arguments describe."""
-    if args.data_dir is not None:
-        raise SystemExit("dagspec node: --data-dir needs the durable store, not built in yet")
-    return Node(NETWORKS[args.preset])
+    """The node the arguments describe: over the store of ``--data-dir`` (its blocks
+    restored), or in memory. A data directory of another network, or one another process
+    has open, ends the command with the store's reason."""
+    network = NODE_NETWORKS[args.preset]
+    if args.data_dir is None:
+        return Node(network)
+    try:
+        consensus = open_data_dir(args.data_dir, network)
+    except StoreError as error:
+        raise SystemExit(f"dagspec node: --data-dir {error.message}") from None
+    try:
+        return Node(network, consensus=consensus)
+    except BaseException:
+        consensus.close()
+        raise
 
 
 async def services(node: Node, args: argparse.Namespace) -> list[Stop]:
@@ -78,6 +93,15 @@ async def services(node: Node, args: argparse.Namespace) -> list[Stop]:
 async def serve(args: argparse.Namespace, ready: Callable[[NodeServer], None]) -> None:
     """Run the node until SIGINT or SIGTERM; ``ready`` is called once every port is bound."""
     node = make_node(args)
+    try:
+        await _serve_node(node, args, ready)
+    finally:
+        node.consensus.close()
+
+
+async def _serve_node(
+    node: Node, args: argparse.Namespace, ready: Callable[[NodeServer], None]
+) -> None:
     server = NodeServer(
         node,
         host=args.host,
