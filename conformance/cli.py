@@ -30,6 +30,7 @@ SUBCOMMANDS: Final[dict[str, tuple[str, str]]] = {
     "presets": ("conformance.presets_cli", "print the consensus parameter presets"),
     "node": ("reference.node.cli", "run a node serving JSON-RPC, GetWork and wRPC JSON"),
     "mine": ("reference.mining.miner", "mine blocks on a node over GetWork with CPU workers"),
+    "import-dag": ("reference.node.import_dag", "mine a DAG shape into a node's store (skip-PoW)"),
 }
 """Subcommand name -> (module, one-line help)."""
 
