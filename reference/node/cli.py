@@ -8,8 +8,11 @@ chosen by the system and printed), then serves until SIGINT or SIGTERM::
     getwork: ws://127.0.0.1:8080/getwork/{address}/{worker}
     wrpc-json: ws://127.0.0.1:18610
 
-Peers come as more services of the same process: :func:`services` is where a service is
-started beside the servers (given the node and the parsed arguments) and stopped after them.
+With ``--p2p-port`` a ``p2p: HOST:PORT`` line comes first, and ``sync: …`` progress lines
+follow while an IBD runs. Peers come as more services of the same process: :func:`services`
+is where a service is started beside the servers (given the servers and the parsed
+arguments) and stopped after them. With ``--data-dir`` the node runs over the durable store
+of that directory (``reference.node.data_dir``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from reference.mining.getwork import DEFAULT_RATE_LIMIT_MS
 from reference.node.data_dir import open_data_dir
 from reference.node.dev_networks import NODE_NETWORKS
 from reference.node.node import Node
+from reference.node.peers import parse_address, start_peers
 from reference.node.server import NodeServer
 
 DEFAULT_RPC_PORT: Final = 8080
@@ -60,6 +64,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="Kaspa's wRPC JSON (0: any)",
     )
     parser.add_argument(
+        "--p2p-port", type=int, default=None, help="accept peers on this port (0: any)"
+    )
+    parser.add_argument(
+        "--connect",
+        action="append",
+        default=[],
+        metavar="HOST:PORT",
+        help="keep a connection to this peer (repeatable)",
+    )
+    parser.add_argument(
         "--getwork-rate-limit-ms",
         type=int,
         default=DEFAULT_RATE_LIMIT_MS,
@@ -85,9 +99,17 @@ def make_node(args: argparse.Namespace) -> Node:
         raise
 
 
-async def services(node: Node, args: argparse.Namespace) -> list[Stop]:
-    """Start the process's services beside the servers; their stop calls."""
-    return []
+async def services(server: NodeServer, args: argparse.Namespace) -> list[Stop]:
+    """Start the process's services beside the servers; their stop calls. Peers run when
+    ``--p2p-port`` or ``--connect`` is given (``reference.node.peers``)."""
+    if args.p2p_port is None and not args.connect:
+        return []
+    try:
+        connect = [parse_address(address) for address in args.connect]
+    except ValueError as error:
+        raise SystemExit(f"dagspec node: --connect {error}") from None
+    stop = await start_peers(server, host=args.host, port=args.p2p_port, connect=connect)
+    return [stop]
 
 
 async def serve(args: argparse.Namespace, ready: Callable[[NodeServer], None]) -> None:
@@ -114,7 +136,7 @@ async def _serve_node(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     await server.start()
-    stops = await services(node, args)
+    stops = await services(server, args)
     try:
         ready(server)
         await stopping.wait()

@@ -48,6 +48,9 @@ class NodeServer:
         """The bridge, once started."""
         self.getwork: GetWorkServer | None = None
         """The GetWork server, once started."""
+        self.json_rpc: JsonRpcServer | None = None
+        """The JSON-RPC server, once started (its ``peers`` is where a peer service is
+        plugged in)."""
         self._closers: list[JsonRpcServer | GetWorkServer | WrpcJsonServer] = []
 
     async def start(self) -> None:
@@ -57,6 +60,7 @@ class NodeServer:
         rpc_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
         json_rpc = JsonRpcServer(bridge, server_version=SERVER_VERSION)
         json_rpc.add_routes(rpc_app)
+        self.json_rpc = json_rpc
         getwork = GetWorkServer(bridge, rate_limit_ms=self._rate_limit)
         getwork.add_routes(rpc_app)
         self.getwork = getwork

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Final
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Final, Protocol
 
 from aiohttp import WSMsgType, web
 
@@ -50,6 +50,7 @@ from reference.rpc.codec import (
 )
 from reference.rpc.errors import JsonRpcNumber, RpcCode, RpcError, invalid_params
 from reference.rpc.outbox import Outbox
+from reference.sync.service import PeerInfo, SyncStatus
 from reference.work import work_from_target
 
 _log = logging.getLogger(__name__)
@@ -208,6 +209,25 @@ def block_result(view: BlockView, *, include_transactions: bool) -> dict[str, Js
 Method = Callable[[Params], Awaitable[Json]]
 
 
+class PeerSource(Protocol):
+    """The node's peer service as ``get_peers`` and ``get_sync_status`` read it
+    (:class:`~reference.sync.service.SyncService`); called on the server's event loop."""
+
+    def peer_info(self) -> Sequence[PeerInfo]:
+        """The connected peers."""
+        ...
+
+    def status(self) -> SyncStatus:
+        """Whether the node is syncing, and how far."""
+        ...
+
+
+IDLE: Final = SyncStatus(
+    syncing=False, progress="", phase="idle", headers=0, bodies=0, orphans=0, peers=0
+)
+"""The sync status of a node without peers."""
+
+
 class Session:
     """A WebSocket client: its outbox and the events it follows (event -> subscribe id)."""
 
@@ -234,7 +254,11 @@ class JsonRpcServer:
             "get_block": self.get_block,
             "get_blocks_at_blue_score": self.get_blocks_at_blue_score,
             "get_dag_info": self.get_dag_info,
+            "get_peers": self.get_peers,
+            "get_sync_status": self.get_sync_status,
         }
+        self.peers: PeerSource | None = None
+        """The node's peer service, once started (``None``: the node has no peers)."""
         self._unsubscribe = bridge.subscribe(self._on_node_event)
 
     def add_routes(self, app: web.Application) -> None:
@@ -479,6 +503,20 @@ class JsonRpcServer:
             "difficulty": difficulty_text(info.bits),
             "past_median_time": info.past_median_time,
         }
+
+    async def get_peers(self, params: Params) -> Json:
+        """The connected peers (none when the node runs without peers)."""
+        params.done()
+        if self.peers is None:
+            return []
+        return [asdict(peer) for peer in self.peers.peer_info()]
+
+    async def get_sync_status(self, params: Params) -> Json:
+        """Whether an IBD runs, its phase, counts and last progress line; ``p2p`` tells
+        whether the node has a peer service at all."""
+        params.done()
+        status = IDLE if self.peers is None else self.peers.status()
+        return {**asdict(status), "p2p": self.peers is not None}
 
 
 def _hex_param(name: str, value: object, max_bytes: int) -> bytes:
