@@ -22,12 +22,11 @@ Goals: >= 3,000 headers/s; cost per header at 2^16 within 1.3x of 2^12.
 from __future__ import annotations
 
 import argparse
-import bisect
 import dataclasses
-import random
 import time
 from collections.abc import Sequence
 
+from conformance.arrivals import Arrivals
 from reference.consensus import Consensus
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader
@@ -66,37 +65,18 @@ def genesis_header(preset: Preset) -> BlockHeader:
 
 def generate(count: int, seed: int) -> list[BlockHeader]:
     """``count`` headers of a 1-block/s DAG (genesis excluded), in creation order."""
-    rng = random.Random(seed)
     preset = bench_preset()
-    genesis = genesis_header(preset)
-    consensus = Consensus.from_genesis_header(preset, genesis)
-    created: list[int] = [GENESIS_TIME]
+    consensus = Consensus.from_genesis_header(preset, genesis_header(preset))
+    arrivals = Arrivals(seed, GENESIS_TIME, MAX_DELAY_MS, preset.max_block_parents)
     hashes: list[Hash] = [consensus.genesis]
-    first_child: list[int | None] = [None]
     headers: list[BlockHeader] = []
-    now = GENESIS_TIME
     for _ in range(count):
-        now += max(1, round(rng.expovariate(1 / 1000)))
-        seen_until = now - rng.randrange(MAX_DELAY_MS + 1)
-        visible = bisect.bisect_left(created, seen_until)
-        low = max(0, visible - 64)
-        tips = [
-            i
-            for i in range(low, visible)
-            if (child := first_child[i]) is None or created[child] >= seen_until
-        ] or [visible - 1]
-        tips = tips[-preset.max_block_parents :]
+        now, tips = arrivals.next()
         parent_hashes = [hashes[i] for i in tips]
         timestamp = max(now, consensus.past_median_time_of_parents(parent_hashes) + 1)
         header = consensus.build_header(parent_hashes, timestamp=timestamp)
-        block = consensus.add_full_header(header, now_ms=timestamp)
-        index = len(hashes)
-        for parent in tips:
-            if first_child[parent] is None:
-                first_child[parent] = index
-        created.append(now)
-        hashes.append(block)
-        first_child.append(None)
+        hashes.append(consensus.add_full_header(header, now_ms=timestamp))
+        arrivals.created(tips)
         headers.append(header)
     return headers
 

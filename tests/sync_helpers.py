@@ -8,13 +8,12 @@ Nodes run on one asyncio loop and talk over real loopback TCP sockets; each has 
 from __future__ import annotations
 
 import asyncio
-import bisect
 import dataclasses
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from conformance.arrivals import Arrivals
 from reference.coinbase import build_coinbase
 from reference.consensus import Consensus
 from reference.hash import Hash
@@ -64,37 +63,20 @@ def build_block(
 def generate_dag(network: Network, count: int, seed: int, max_delay_ms: int = 2000) -> list[Block]:
     """``count`` blocks of a 1-block/s DAG with network delays up to ``max_delay_ms`` (each
     block sees the DAG as it was a random delay earlier and takes that view's tips)."""
-    rng = random.Random(seed)
     node = Node(network, clock=lambda: 4_102_444_800_000)
     consensus = node.consensus
-    start = network.genesis.timestamp
-    created = [start]
+    arrivals = Arrivals(
+        seed, network.genesis.timestamp, max_delay_ms, network.preset.max_block_parents
+    )
     hashes = [consensus.genesis]
-    first_child: list[int | None] = [None]
     blocks: list[Block] = []
-    now = start
     for index in range(count):
-        now += max(1, round(rng.expovariate(1 / 1000)))
-        seen_until = now - rng.randrange(max_delay_ms + 1)
-        visible = bisect.bisect_left(created, seen_until)
-        low = max(0, visible - 64)
-        tips = [
-            i
-            for i in range(low, visible)
-            if (child := first_child[i]) is None or created[child] >= seen_until
-        ] or [visible - 1]
-        tips = tips[-network.preset.max_block_parents :]
+        now, tips = arrivals.next()
         parents = [hashes[i] for i in tips]
         timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
         header, body = build_block(consensus, parents, timestamp, tag=index)
-        block = node.submit_block(header, body)
-        position = len(hashes)
-        for parent in tips:
-            if first_child[parent] is None:
-                first_child[parent] = position
-        created.append(now)
-        hashes.append(block)
-        first_child.append(None)
+        hashes.append(node.submit_block(header, body))
+        arrivals.created(tips)
         blocks.append((header, body))
     return blocks
 
