@@ -28,8 +28,9 @@ from collections.abc import Sequence
 
 from conformance.arrivals import Arrivals
 from reference.consensus import Consensus
-from reference.hash import ZERO_HASH, Hash
+from reference.hash import Hash
 from reference.header import BlockHeader
+from reference.header import genesis_header as make_genesis
 from reference.presets import TOS, Preset
 from reference.processes.pow.state import PowState
 
@@ -45,28 +46,15 @@ def bench_preset() -> Preset:
     return TOS.with_overrides({"skip_proof_of_work": True})
 
 
-def genesis_header(preset: Preset) -> BlockHeader:
+def bench_genesis(preset: Preset) -> BlockHeader:
     """The generated DAGs' genesis (Kaspa's test-network easiest bits)."""
-    return BlockHeader(
-        version=preset.block_version,
-        parents_by_level=(),
-        hash_merkle_root=ZERO_HASH,
-        accepted_id_merkle_root=ZERO_HASH,
-        utxo_commitment=ZERO_HASH,
-        timestamp=GENESIS_TIME,
-        bits=0x1E7FFFFF,
-        nonce=0,
-        daa_score=0,
-        blue_work=0,
-        blue_score=0,
-        pruning_point=ZERO_HASH,
-    )
+    return make_genesis(version=preset.block_version, timestamp=GENESIS_TIME, bits=0x1E7FFFFF)
 
 
 def generate(count: int, seed: int) -> list[BlockHeader]:
     """``count`` headers of a 1-block/s DAG (genesis excluded), in creation order."""
     preset = bench_preset()
-    consensus = Consensus.from_genesis_header(preset, genesis_header(preset))
+    consensus = Consensus.from_genesis_header(preset, bench_genesis(preset))
     arrivals = Arrivals(seed, GENESIS_TIME, MAX_DELAY_MS, preset.max_block_parents)
     hashes: list[Hash] = [consensus.genesis]
     headers: list[BlockHeader] = []
@@ -84,7 +72,7 @@ def generate(count: int, seed: int) -> list[BlockHeader]:
 def feed(headers: Sequence[BlockHeader], window_cache: int | None = None) -> float:
     """CPU seconds to validate and add ``headers`` to a fresh DAG."""
     preset = bench_preset()
-    genesis = genesis_header(preset)
+    genesis = bench_genesis(preset)
     if window_cache is None:
         consensus = Consensus.from_genesis_header(preset, genesis)
     else:
@@ -97,7 +85,7 @@ def feed(headers: Sequence[BlockHeader], window_cache: int | None = None) -> flo
 
 def pow_cost(samples: int) -> float:
     """CPU seconds per proof-of-work check (matrix built per header, as validation does)."""
-    header = genesis_header(bench_preset())
+    header = bench_genesis(bench_preset())
     start = time.process_time()
     for nonce in range(samples):
         candidate = dataclasses.replace(header, nonce=nonce, timestamp=GENESIS_TIME + nonce)

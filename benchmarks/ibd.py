@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 
-from benchmarks.headers import bench_preset, generate, genesis_header
+from benchmarks.headers import bench_genesis, bench_preset, generate
 from reference.consensus import Consensus
 from reference.sync.backend import ConsensusBackend
 from reference.sync.service import ServiceConfig, SyncService
@@ -30,10 +30,10 @@ async def _ibd(count: int, seed: int) -> None:
     started = time.perf_counter()
     headers = generate(count, seed)
     generated = time.perf_counter() - started
-    syncer_consensus = Consensus.from_genesis_header(preset, genesis_header(preset))
+    syncer_consensus = Consensus.from_genesis_header(preset, bench_genesis(preset))
     for header in headers:
         syncer_consensus.add_full_header(header, now_ms=header.timestamp)
-    syncee_consensus = Consensus.from_genesis_header(preset, genesis_header(preset))
+    syncee_consensus = Consensus.from_genesis_header(preset, bench_genesis(preset))
     config = ServiceConfig(network="tos-bench", progress=lambda line: None)
     syncer = SyncService(ConsensusBackend(syncer_consensus), config)
     syncee = SyncService(ConsensusBackend(syncee_consensus), config)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 
-from benchmarks.headers import bench_preset, generate, genesis_header
+from benchmarks.headers import bench_genesis, bench_preset, generate
 from reference.consensus import Consensus
 from reference.header import BlockHeader
 from reference.stores.sqlite.engine import Synchronous, open_consensus
@@ -48,7 +48,7 @@ def feed(consensus: Consensus, headers: Sequence[BlockHeader]) -> tuple[float, f
 def feed_memory(headers: Sequence[BlockHeader]) -> tuple[float, float]:
     """Wall and CPU seconds into a fresh in-memory consensus."""
     preset = bench_preset()
-    return feed(Consensus.from_genesis_header(preset, genesis_header(preset)), headers)
+    return feed(Consensus.from_genesis_header(preset, bench_genesis(preset)), headers)
 
 
 def feed_store(
@@ -56,7 +56,7 @@ def feed_store(
 ) -> tuple[float, float]:
     """Wall and CPU seconds into a fresh store at ``path``."""
     preset = bench_preset()
-    consensus = open_consensus(path, preset, genesis_header(preset), synchronous=synchronous)
+    consensus = open_consensus(path, preset, bench_genesis(preset), synchronous=synchronous)
     try:
         return feed(consensus, headers)
     finally:
@@ -74,7 +74,7 @@ def reopen_seconds(path: Path) -> float:
     """Wall seconds to open the store and read it back."""
     preset = bench_preset()
     started = time.perf_counter()
-    consensus = open_consensus(path, preset, genesis_header(preset))
+    consensus = open_consensus(path, preset, bench_genesis(preset))
     seconds = time.perf_counter() - started
     consensus.close()
     return seconds

@@ -26,8 +26,8 @@ from conformance.suites.headers import (
     rejected,
 )
 from reference.consensus import Consensus
-from reference.hash import ZERO_HASH, Hash
-from reference.header import BlockHeader, header_hash
+from reference.hash import Hash
+from reference.header import BlockHeader, genesis_header, header_hash
 from reference.presets import Preset, get_preset
 from reference.processes.pow.miner import mine
 from reference.processes.pow.state import PowState
@@ -56,19 +56,8 @@ class HeaderDag:
         """The case's steps."""
         self.preset = preset
         """The parameters of the case (all sent in ``reset``)."""
-        genesis = BlockHeader(
-            version=preset.block_version,
-            parents_by_level=(),
-            hash_merkle_root=ZERO_HASH,
-            accepted_id_merkle_root=ZERO_HASH,
-            utxo_commitment=ZERO_HASH,
-            timestamp=GENESIS_TIME,
-            bits=EASIEST_BITS,
-            nonce=0,
-            daa_score=0,
-            blue_work=0,
-            blue_score=0,
-            pruning_point=ZERO_HASH,
+        genesis = genesis_header(
+            version=preset.block_version, timestamp=GENESIS_TIME, bits=EASIEST_BITS
         )
         if genesis_label is not None:
             genesis = _grind(genesis, genesis_label)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from reference.errors import MalformedHeader
-from reference.hash import Hash
+from reference.hash import ZERO_HASH, Hash
 
 BLOCK_HASH_KEY: Final = b"BlockHash"
 """The BLAKE2b key of the header hash (a key, not a personalisation)."""
@@ -156,3 +156,24 @@ def header_hash(header: BlockHeader) -> Hash:
     """Kaspa's block hash: BLAKE2b-256 keyed with ``BlockHash`` over :func:`header_preimage`."""
     digest = hashlib.blake2b(header_preimage(header), digest_size=32, key=BLOCK_HASH_KEY)
     return Hash(digest.digest())
+
+
+def genesis_header(
+    *, version: int, timestamp: int, bits: int, hash_merkle_root: Hash = ZERO_HASH
+) -> BlockHeader:
+    """A genesis header: no parents, every score and the blue work zero, the zero hash for the
+    commitments nothing makes and for the pruning point, nonce 0."""
+    return BlockHeader(
+        version=version,
+        parents_by_level=(),
+        hash_merkle_root=hash_merkle_root,
+        accepted_id_merkle_root=ZERO_HASH,
+        utxo_commitment=ZERO_HASH,
+        timestamp=timestamp,
+        bits=bits,
+        nonce=0,
+        daa_score=0,
+        blue_work=0,
+        blue_score=0,
+        pruning_point=ZERO_HASH,
+    )

@@ -18,8 +18,8 @@ from typing import Final
 
 from reference.consensus import Consensus
 from reference.errors import BlockRejected, Code
-from reference.hash import ZERO_HASH, Hash
-from reference.header import BlockHeader
+from reference.hash import Hash
+from reference.header import BlockHeader, genesis_header
 from reference.presets import Preset, get_preset
 
 PRESET: Final[Preset] = get_preset(
@@ -36,19 +36,8 @@ PRESET: Final[Preset] = get_preset(
 """The parameters of every generated DAG (a DAA window covering fewer blocks than the merge
 depth, so that blocks merge non-DAA blocks)."""
 
-GENESIS: Final = BlockHeader(
-    version=PRESET.block_version,
-    parents_by_level=(),
-    hash_merkle_root=ZERO_HASH,
-    accepted_id_merkle_root=ZERO_HASH,
-    utxo_commitment=ZERO_HASH,
-    timestamp=1_700_000_000_000,
-    bits=0x207FFFFF,
-    nonce=0,
-    daa_score=0,
-    blue_work=0,
-    blue_score=0,
-    pruning_point=ZERO_HASH,
+GENESIS: Final = genesis_header(
+    version=PRESET.block_version, timestamp=1_700_000_000_000, bits=0x207FFFFF
 )
 """The genesis of every generated DAG."""
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from reference.coinbase import build_coinbase
-from reference.hash import ZERO_HASH, Hash
-from reference.header import BlockHeader, header_hash
+from reference.hash import Hash
+from reference.header import BlockHeader, genesis_header, header_hash
 from reference.merkle import hash_merkle_root
 from reference.mining.address import AddressPrefix
 from reference.presets import DEVNET, Preset
@@ -34,19 +34,11 @@ DEVNET_GENESIS_COINBASE: Final = build_coinbase(
 )
 """The devnet genesis's only transaction: a coinbase of blue score 0 that pays nothing."""
 
-DEVNET_GENESIS: Final = BlockHeader(
+DEVNET_GENESIS: Final = genesis_header(
     version=DEVNET.block_version,
-    parents_by_level=(),
-    hash_merkle_root=hash_merkle_root([DEVNET_GENESIS_COINBASE]),
-    accepted_id_merkle_root=ZERO_HASH,
-    utxo_commitment=ZERO_HASH,
     timestamp=DEVNET_GENESIS_TIMESTAMP,
     bits=EASIEST_BITS,
-    nonce=0,
-    daa_score=0,
-    blue_work=0,
-    blue_score=0,
-    pruning_point=ZERO_HASH,
+    hash_merkle_root=hash_merkle_root([DEVNET_GENESIS_COINBASE]),
 )
 """The devnet genesis header: no parents, the easiest bits, every score zero, the merkle root
 of its coinbase, and the zero hash where nothing is committed."""
