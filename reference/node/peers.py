@@ -4,7 +4,8 @@
 :class:`~reference.sync.backend.NodeBackend`, so every block a peer sends enters by
 ``submit_block``): it listens on ``--p2p-port`` when given, keeps a connection to every
 ``--connect`` address (dialled again every :data:`RECONNECT_SECONDS` while down), and plugs
-itself into JSON-RPC (``get_peers``, ``get_sync_status``). While an IBD runs, its progress line
+itself into JSON-RPC (``get_peers``, ``get_sync_status``). On a loopback host, the loopback
+address is exempt from bans (every peer shares it). While an IBD runs, its progress line
 is printed every second, prefixed with ``sync:``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -37,6 +39,16 @@ def parse_address(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _loopback_exemption(host: str) -> frozenset[str]:
+    """A node listening on loopback only has local peers: a ban of the loopback address would
+    refuse every peer for good (a misbehaving connection is still closed)."""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    return frozenset({"127.0.0.1", "::1"}) if loopback else frozenset()
+
+
 def print_progress(line: str) -> None:
     """Print one IBD progress line."""
     print(f"sync: {line}", flush=True)
@@ -60,6 +72,7 @@ async def start_peers(
             port=port or 0,
             listen=port is not None,
             progress=print_progress,
+            exempt_hosts=_loopback_exemption(host),
         ),
     )
     await service.start()
