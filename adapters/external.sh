@@ -23,7 +23,8 @@ export GOFLAGS="-mod=readonly -buildvcs=false"
 mkdir -p "$CACHE/bin" "$CACHE/junit"
 
 # librocksdb-sys (under kaspa-database) runs bindgen, which loads libclang at build time.
-if ! compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null && ! compgen -G "/usr/lib/x86_64-linux-gnu/libclang*.so*" >/dev/null; then
+if ! compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null \
+    && ! compgen -G "/usr/lib/*/libclang-[0-9]*.so*" >/dev/null; then
     echo "external: installing libclang for bindgen (Debian package libclang-dev)"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libclang-dev >/dev/null
