@@ -189,6 +189,9 @@ class SyncService(Handler):
         self._chain = SelectedChain(consensus)
         self._peers: dict[Peer, _PeerState] = {}
         self._fetching: set[Hash] = set()
+        # Announcements that arrive between a peer's end of the handshake and ours (its INV can
+        # overtake our registering it), replayed once the peer is registered.
+        self._early: dict[Peer, list[Hash]] = {}
         self._deferred: OrderedDict[Hash, Peer] = OrderedDict()
         self._server: asyncio.Server | None = None
         self._ibd: asyncio.Task[None] | None = None
@@ -256,7 +259,11 @@ class SyncService(Handler):
             peer.misbehaving(error)
             peer.disconnect(f"handshake failed: {error}")
             raise
-        self._peers[peer] = _PeerState(RelayPeerState(relay_mode_for(self.identity, theirs)))
+        state = _PeerState(RelayPeerState(relay_mode_for(self.identity, theirs)))
+        self._peers[peer] = state
+        for block in self._early.pop(peer, []):
+            state.learn(block)
+            self._request(peer, block, 0)
         if theirs.listen_port:
             with contextlib.suppress(PeerError):
                 self.addresses.add(net_address(peer.address[0], theirs.listen_port))
@@ -280,6 +287,7 @@ class SyncService(Handler):
     def on_close(self, peer: Peer) -> None:
         """Forget the peer; remember a ban."""
         self._peers.pop(peer, None)
+        self._early.pop(peer, None)
         if peer.banned:
             self.bans.ban(peer.address[0])
             _log.info("banned %s: %s", peer.address, peer.close_reason)
@@ -414,6 +422,9 @@ class SyncService(Handler):
         """Fetch an announced block the node lacks."""
         state = self._peers.get(peer)
         if state is None:
+            early = self._early.setdefault(peer, [])
+            if len(early) < MAX_TIPS_ANNOUNCED:
+                early.append(message.block)
             return
         state.learn(message.block)
         self._request(peer, message.block, 0)
