@@ -25,10 +25,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from reference.node.data_dir import open_data_dir
+from reference.consensus import Consensus
+from reference.hash import Hash
+from reference.node.data_dir import open_data_dir, store_path
 from reference.node.dev_networks import NODE_NETWORKS
 from reference.node.import_dag import import_shape, parse_shape
 from reference.node.node import Node
+from reference.stores.sqlite.check import check_store
 from tests.test_node_data_dir import call
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,3 +155,43 @@ def test_a_node_started_with_connect_syncs_an_imported_dag(tmp_path: Path) -> No
         idle = alone.call("get_sync_status")
         check_schema("get_sync_status", idle)
         assert idle["p2p"] is False and idle["phase"] == "idle"
+
+
+def test_a_syncing_node_killed_mid_ibd_resumes_after_restart(tmp_path: Path) -> None:
+    data_dir, sink = syncer_dir(tmp_path, 2000)
+    syncee_dir = tmp_path / "syncee"
+    with node_process("--data-dir", str(data_dir), "--p2p-port", "0") as syncer:
+        syncee = NodeProcess("--data-dir", str(syncee_dir), "--connect", syncer.p2p)
+        try:
+            # Killed once bodies are being accepted, well before the last.
+            wait_until(lambda: syncee.call("get_dag_info")["block_count"] > 100, 60)
+            syncee.kill()
+        finally:
+            syncee.kill()
+        assert check_store(store_path(syncee_dir)) == []
+        consensus = open_data_dir(syncee_dir, NETWORK)
+        try:
+            kept = len(list(_blocks(consensus)))
+            assert consensus.sink().hex() != sink
+        finally:
+            consensus.close()
+        assert 100 < kept < 2001
+        with node_process("--data-dir", str(syncee_dir), "--connect", syncer.p2p) as again:
+            assert again.call("get_dag_info")["block_count"] >= kept
+            wait_until(lambda: again.call("get_dag_info")["sink"] == sink, 60)
+            assert again.call("get_dag_info")["tips"] == syncer.call("get_dag_info")["tips"]
+            assert again.call("get_dag_info")["block_count"] == 2001
+    assert check_store(store_path(syncee_dir)) == []
+
+
+def _blocks(consensus: Consensus) -> Iterator[Hash]:
+    """Every block of ``consensus``, found from its tips through parents."""
+    seen = set(consensus.tips())
+    stack = list(seen)
+    while stack:
+        block = stack.pop()
+        yield block
+        for parent in consensus.header(block).parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
