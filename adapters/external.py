@@ -89,6 +89,17 @@ RELEASES: Final = (
 )
 """The two pinned implementations."""
 
+PUBLISHED: Final = (
+    "Why these versions: crates.io holds `kaspa-consensus` 0.0.0 to 0.0.4 (2023), 0.13.4 "
+    "(2024-01), 0.15.0 (2024-09-28) and 2.1.0 (2026-10-04), nothing in between; 2.1.0 is "
+    "Kaspa after the Crescendo hard fork (10 blocks/s), with a newer RocksDB and an SMT store, "
+    "while "
+    "0.15.0 has the 1 block/s rules of this specification's `kaspa-1bps` preset and of kaspad, "
+    "so the two implementations answer under the same rules. Of kaspad's Go module the proxy "
+    "serves v0.12.23 (not v0.12.24 nor v0.13.0)."
+)
+"""Which releases are published, and why the pins were chosen."""
+
 BUILD_COST: Final = (
     "Measured on 2026-11-29 on this project's machine (2 cores, 24 GiB) with every cache "
     "empty (`CARGO_HOME`, the cargo target folder, `GOMODCACHE` and `GOCACHE` all new under "
@@ -355,6 +366,7 @@ def render(runs: Sequence[tuple[Release, list[CaseResult]]]) -> str:
         ["implementation", "pinned", "release", "its rules"],
         [[r.name, r.pinned, r.release, r.rules] for r, _ in runs],
     )
+    lines += [PUBLISHED, ""]
     lines += ["## What the adapters do", ""]
     lines += [
         "Both adapters advertise `bits`, `reachability`, `ghostdag`, `validation` and "
