@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from reference.bits import work_from_bits
 from reference.hash import Hash
+from reference.presets import Preset, get_preset
 
 KASPA_GENESIS_BITS: Final = 0x1D02CA33
 """The compact bits every block of Kaspa's DAG files carries."""
@@ -120,3 +122,51 @@ def load_stress_dag(shared: Path, file_name: str) -> list[tuple[Hash, tuple[Hash
         (Hash.from_label(block["id"]), tuple(Hash.from_label(p) for p in block["parents"]))
         for block in raw
     ]
+
+
+KASPA_BLOCK_VERSION: Final = 2
+"""The header version of Kaspa's json-test runs (rusty-kaspa's BLOCK_VERSION since Toccata)."""
+
+
+def kaspa_preset(params: Mapping[str, object]) -> Preset:
+    """The preset of a Kaspa json-test run from its parameter line (Kaspa's names)."""
+    rate = params["blockrate"]
+    if not isinstance(rate, Mapping):
+        raise ValueError("blockrate is not an object")
+    max_block_level = params["max_block_level"]
+    if not isinstance(max_block_level, int):
+        raise ValueError("max_block_level is not an integer")
+    return get_preset(
+        "kaspa-10bps",
+        {
+            "k": rate["ghostdag_k"],
+            "max_block_parents": rate["max_block_parents"],
+            "mergeset_size_limit": rate["mergeset_size_limit"],
+            "target_time_per_block_ms": rate["target_time_per_block"],
+            "pruning_depth": rate["pruning_depth"],
+            "finality_depth": rate["finality_depth"],
+            "merge_depth": rate["merge_depth"],
+            "difficulty_window_size": params["difficulty_window_size"],
+            "difficulty_sample_rate": rate["difficulty_sample_rate"],
+            "min_difficulty_window_size": params["min_difficulty_window_size"],
+            "past_median_time_window_size": params["past_median_time_window_size"],
+            "past_median_time_sample_rate": rate["past_median_time_sample_rate"],
+            "timestamp_deviation_tolerance": params["timestamp_deviation_tolerance"],
+            "block_version": KASPA_BLOCK_VERSION,
+            "max_block_level": max_block_level,
+            "max_parent_levels": max_block_level + 1,
+            "skip_proof_of_work": params["skip_proof_of_work"],
+        },
+    )
+
+
+def load_json_run(shared: Path, run: str) -> tuple[dict[str, object], list[dict[str, Any]]]:
+    """The parameter line and the header objects (genesis first) of Kaspa's json-test run
+    ``run``, as Kaspa wrote them; ``FileNotFoundError`` naming the file when absent."""
+    path = shared / "anchors" / "kaspa" / "json_tests" / run / "blocks.json.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"Kaspa's json-test run {path} is missing (is ../shared there?)")
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        params = json.loads(next(lines))
+        headers = [json.loads(line)["header"] for line in lines]
+    return params, headers

@@ -14,17 +14,14 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
 
-from conformance.kaspa import shared_dir
+from conformance.kaspa import kaspa_preset, load_json_run, shared_dir
 from conformance.strategies import GeneratedDag, layered_dags
 from reference.bits import target_from_bits
 from reference.block import Header
@@ -37,14 +34,7 @@ from tests.ghostdag_helpers import header_of, roomy_preset, work_of
 from tests.test_block_depth_harness import DepthNode, Oracle, node_for, offer_all
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-CUSTOM_RUN = (
-    shared_dir(REPOSITORY_ROOT)
-    / "anchors"
-    / "kaspa"
-    / "json_tests"
-    / "goref-custom-params-640-blocks"
-    / "blocks.json.gz"
-)
+SHARED = shared_dir(REPOSITORY_ROOT)
 LITERAL_ORIGIN = Hash(b"\xfe" * HASH_SIZE)
 """Kaspa's ``blockhash::ORIGIN``, written out here so the oracle does not import it."""
 
@@ -186,29 +176,9 @@ def test_a_block_on_origin_has_origin_at_every_depth() -> None:
     assert (depth.merge_depth_root, depth.finality_point) == (ORIGIN, ORIGIN)
 
 
-def _custom_run() -> tuple[dict[str, object], list[dict[str, object]]]:
-    if not CUSTOM_RUN.is_file():
-        pytest.fail(f"Kaspa's custom-parameter run {CUSTOM_RUN} is missing (is ../shared there?)")
-    with gzip.open(CUSTOM_RUN, "rt", encoding="utf-8") as lines:
-        params = json.loads(next(lines))
-        headers = [json.loads(line)["header"] for line in lines]
-    return params, headers
-
-
 def test_kaspa_custom_parameter_run_merges_within_depth_and_roots_equal_the_closed_form() -> None:
-    params, headers = _custom_run()
-    rate = params["blockrate"]
-    assert isinstance(rate, dict)
-    preset = get_preset(
-        "minimal",
-        {
-            "k": rate["ghostdag_k"],
-            "max_block_parents": rate["max_block_parents"],
-            "mergeset_size_limit": rate["mergeset_size_limit"],
-            "merge_depth": rate["merge_depth"],
-            "finality_depth": rate["finality_depth"],
-        },
-    )
+    params, headers = load_json_run(SHARED, "goref-custom-params-640-blocks")
+    preset = kaspa_preset(params)
     assert (preset.merge_depth, preset.finality_depth) == (128, 200)
     genesis = headers[0]
     genesis_hash = Hash.from_hex(str(genesis["hash"]))

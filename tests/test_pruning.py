@@ -4,15 +4,13 @@ each clamp decides, kaspad's chain-for-test-pruning and Kaspa's json-test runs."
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.kaspa import shared_dir
+from conformance.kaspa import kaspa_preset, load_json_run, shared_dir
 from conformance.strategies import GeneratedDag, Shape, layered_dags, random_layered_dag
 from reference.bits import target_from_bits
 from reference.block import Header
@@ -30,7 +28,7 @@ from reference.work import target_from_difficulty
 from tests.ghostdag_helpers import header_of, roomy_preset, work_of
 from tests.test_pruning_harness import PruningNode, PruningOracle, chain_node
 
-JSON_TESTS = shared_dir(Path(__file__).resolve().parent.parent) / "anchors/kaspa/json_tests"
+SHARED = shared_dir(Path(__file__).resolve().parent.parent)
 
 
 def _preset(k: int, finality: int, pruning: int) -> Preset:
@@ -263,32 +261,10 @@ def test_kaspad_chain_for_test_pruning() -> None:
         assert node.samples.pruning_point(chain[height]) == expected
 
 
-def _json_run(name: str) -> tuple[dict[str, object], list[dict[str, object]]]:
-    path = JSON_TESTS / name / "blocks.json.gz"
-    if not path.is_file():
-        pytest.fail(f"Kaspa's json-test run {path} is missing (is ../shared there?)")
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        params = json.loads(next(lines))
-        headers = [json.loads(line)["header"] for line in lines]
-    return params, headers
-
-
 @pytest.mark.parametrize("run", ["goref-custom-params-640-blocks", "goref-1060-tx-265-blocks"])
 def test_kaspa_json_runs_carry_the_expected_header_pruning_point(run: str) -> None:
-    params, headers = _json_run(run)
-    rate = params["blockrate"]
-    assert isinstance(rate, dict)
-    preset = get_preset(
-        "minimal",
-        {
-            "k": rate["ghostdag_k"],
-            "max_block_parents": rate["max_block_parents"],
-            "mergeset_size_limit": rate["mergeset_size_limit"],
-            "merge_depth": rate["merge_depth"],
-            "finality_depth": rate["finality_depth"],
-            "pruning_depth": rate["pruning_depth"],
-        },
-    )
+    params, headers = load_json_run(SHARED, run)
+    preset = kaspa_preset(params)
     genesis = Hash.from_hex(str(headers[0]["hash"]))
     # Kaspa's genesis header carries the zero hash; every other header a real block.
     assert headers[0]["pruningPoint"] == ZERO_HASH.hex()

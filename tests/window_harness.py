@@ -8,25 +8,23 @@ Kaspa's json_test runs (``../shared/anchors/kaspa/json_tests``).
 
 from __future__ import annotations
 
-import gzip
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.kaspa import shared_dir
+from conformance.kaspa import kaspa_preset, load_json_run, shared_dir
 from reference.bits import target_from_bits
 from reference.block import Header
 from reference.consensus import Consensus
 from reference.hash import ZERO_HASH, Hash
 from reference.header import BlockHeader
-from reference.presets import Preset, get_preset
+from reference.header_json import header_from_json
+from reference.presets import Preset
 from reference.processes.ghostdag.data import GhostdagData
 from reference.processes.window import WindowManager
 from tests.daa_oracle import DaaOracle, OracleBlock, Params
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-JSON_TESTS = shared_dir(REPOSITORY_ROOT) / "anchors" / "kaspa" / "json_tests"
+SHARED = shared_dir(REPOSITORY_ROOT)
 
 
 def full_header(
@@ -120,58 +118,8 @@ class KaspaRun:
     """``(hash, header)`` in file order; ``blocks[0]`` is genesis."""
 
 
-def _header(raw: dict[str, object]) -> BlockHeader:
-    def hashes(values: object) -> tuple[Hash, ...]:
-        assert isinstance(values, list)
-        return tuple(Hash.from_hex(value) for value in values)
-
-    levels = raw["parentsByLevel"]
-    assert isinstance(levels, list)
-    return BlockHeader(
-        version=int(str(raw["version"])),
-        parents_by_level=tuple(hashes(level) for level in levels),
-        hash_merkle_root=Hash.from_hex(str(raw["hashMerkleRoot"])),
-        accepted_id_merkle_root=Hash.from_hex(str(raw["acceptedIdMerkleRoot"])),
-        utxo_commitment=Hash.from_hex(str(raw["utxoCommitment"])),
-        timestamp=int(str(raw["timestamp"])),
-        bits=int(str(raw["bits"])),
-        nonce=int(str(raw["nonce"])),
-        daa_score=int(str(raw["daaScore"])),
-        blue_work=int(str(raw["blueWork"]), 16),
-        blue_score=int(str(raw["blueScore"])),
-        pruning_point=Hash.from_hex(str(raw["pruningPoint"])),
-    )
-
-
 def load_kaspa_run(name: str) -> KaspaRun:
     """Read ``json_tests/NAME/blocks.json.gz`` (line 1 parameters, then one block a line)."""
-    path = JSON_TESTS / name / "blocks.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as stream:
-        lines: Iterator[str] = iter(stream)
-        params = json.loads(next(lines))
-        blocks = tuple(
-            (Hash.from_hex(raw["header"]["hash"]), _header(raw["header"]))
-            for raw in map(json.loads, lines)
-        )
-    rate = params["blockrate"]
-    preset = get_preset(
-        "kaspa-10bps",
-        {
-            "k": rate["ghostdag_k"],
-            "max_block_parents": rate["max_block_parents"],
-            "mergeset_size_limit": rate["mergeset_size_limit"],
-            "target_time_per_block_ms": rate["target_time_per_block"],
-            "merge_depth": rate["merge_depth"],
-            "finality_depth": rate["finality_depth"],
-            "pruning_depth": rate["pruning_depth"],
-            "difficulty_window_size": params["difficulty_window_size"],
-            "difficulty_sample_rate": rate["difficulty_sample_rate"],
-            "min_difficulty_window_size": params["min_difficulty_window_size"],
-            "past_median_time_window_size": params["past_median_time_window_size"],
-            "past_median_time_sample_rate": rate["past_median_time_sample_rate"],
-            "timestamp_deviation_tolerance": params["timestamp_deviation_tolerance"],
-            "max_block_level": params["max_block_level"],
-            "skip_proof_of_work": params["skip_proof_of_work"],
-        },
-    )
-    return KaspaRun(preset, blocks)
+    params, raws = load_json_run(SHARED, name)
+    blocks = tuple((Hash.from_hex(raw["hash"]), header_from_json(raw)) for raw in raws)
+    return KaspaRun(kaspa_preset(params), blocks)

@@ -16,12 +16,10 @@ written from the rules, not from the reference's answers).
 from __future__ import annotations
 
 import dataclasses
-import gzip
-import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Final
 
+from conformance.kaspa import kaspa_preset, load_json_run
 from conformance.protocol import (
     JsonObject,
     JsonValue,
@@ -39,7 +37,7 @@ from reference.errors import BlockRejected, HeaderHashMismatch
 from reference.hash import HASH_SIZE, Hash
 from reference.header import BlockHeader, header_hash
 from reference.header_json import header_from_json, header_to_json
-from reference.presets import Preset, get_preset
+from reference.presets import Preset
 
 ACCEPTED: Final[JsonObject] = {"status": "accepted"}
 
@@ -144,51 +142,8 @@ KASPA_RUNS: Final = (
 )
 """Kaspa's json-test runs (in ``anchors/kaspa/json_tests``) and their vector files."""
 
-KASPA_BLOCK_VERSION: Final = 2
-"""The header version of Kaspa's json-test runs (rusty-kaspa's BLOCK_VERSION since Toccata)."""
-
 MUTATED_EVERY: Final = 40
 """Every this many headers of a Kaspa run is first offered with each field changed."""
-
-
-def kaspa_preset(params: Mapping[str, object]) -> Preset:
-    """The preset of a Kaspa json-test run from its parameter line (Kaspa's names)."""
-    rate = params["blockrate"]
-    if not isinstance(rate, Mapping):
-        raise ValueError("blockrate is not an object")
-    max_block_level = params["max_block_level"]
-    if not isinstance(max_block_level, int):
-        raise ValueError("max_block_level is not an integer")
-    return get_preset(
-        "kaspa-10bps",
-        {
-            "k": rate["ghostdag_k"],
-            "max_block_parents": rate["max_block_parents"],
-            "mergeset_size_limit": rate["mergeset_size_limit"],
-            "target_time_per_block_ms": rate["target_time_per_block"],
-            "pruning_depth": rate["pruning_depth"],
-            "finality_depth": rate["finality_depth"],
-            "merge_depth": rate["merge_depth"],
-            "difficulty_window_size": params["difficulty_window_size"],
-            "difficulty_sample_rate": rate["difficulty_sample_rate"],
-            "min_difficulty_window_size": params["min_difficulty_window_size"],
-            "past_median_time_window_size": params["past_median_time_window_size"],
-            "past_median_time_sample_rate": rate["past_median_time_sample_rate"],
-            "timestamp_deviation_tolerance": params["timestamp_deviation_tolerance"],
-            "block_version": KASPA_BLOCK_VERSION,
-            "max_block_level": max_block_level,
-            "max_parent_levels": max_block_level + 1,
-            "skip_proof_of_work": params["skip_proof_of_work"],
-        },
-    )
-
-
-def load_kaspa_run(path: Path) -> tuple[dict[str, object], list[JsonObject]]:
-    """A run's parameter line and its header objects (genesis first), as Kaspa wrote them."""
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        params = json.loads(next(lines))
-        headers = [json.loads(line)["header"] for line in lines]
-    return params, headers
 
 
 def _replace(header: BlockHeader, **changes: object) -> BlockHeader:
@@ -280,9 +235,7 @@ def generate_kaspa_runs(context: GenerationContext) -> list[VectorFile]:
         raise RuntimeError("Kaspa's json-test runs need the shared folder beside the repository")
     files = []
     for run, path in KASPA_RUNS:
-        params, headers = load_kaspa_run(
-            context.shared_dir / "anchors" / "kaspa" / "json_tests" / run / "blocks.json.gz"
-        )
+        params, headers = load_json_run(context.shared_dir, run)
         case = kaspa_run_case(run, params, headers)
         description = (
             f"Kaspa's json-test run {run} fed header by header with every header rule on; "
