@@ -10,19 +10,23 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 
 # Shared, noisy machines: no per-example deadline anywhere. CI is derandomized so a red run
 # is reproducible from its log; local runs explore new examples every time.
+# Every profile descends from Hypothesis's plain defaults: with a `CI` variable set, Hypothesis
+# would otherwise make its own derandomized, database-less `ci` profile the parent of each.
+PLAIN = settings.get_profile("default")
 settings.register_profile(
-    "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "ci", PLAIN, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", PLAIN, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # `make deep`: fresh randomness on every run, and DEEP_FACTOR times each test's own number of
 # examples (pytest_collection_modifyitems below); a failure prints the blob that replays it.
 settings.register_profile(
-    "deep", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+    "deep", PLAIN, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
 # `make fuzz`: HypoFuzz fuzzes only tests whose database is the default one, so every test
 # shares this directory; point DAGSPEC_FUZZ_DB at a shared folder to pool several machines.
 settings.register_profile(
     "fuzz",
+    PLAIN,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     database=DirectoryBasedExampleDatabase(os.environ.get("DAGSPEC_FUZZ_DB", ".hypothesis/fuzz")),

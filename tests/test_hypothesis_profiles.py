@@ -19,6 +19,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.spec_markdown import REPOSITORY
 
 PROBES = """
@@ -48,7 +50,9 @@ PASSING = re.compile(r"- (\d+) passing, 0 failing")
 
 
 def _environment(**extra: str) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("HYPOTHESIS_")}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith("HYPOTHESIS_") and k != "CI"
+    }
     environment.update(extra, PYTHONPATH=str(REPOSITORY))
     return environment
 
@@ -96,9 +100,11 @@ def _profile_settings(profile: str, **extra: str) -> str:
     return run.stdout.strip()
 
 
-def test_fuzz_shares_one_directory_database(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ci_variable", [{}, {"CI": "true"}], ids=["local", "ci-machine"])
+def test_fuzz_shares_one_directory_database(tmp_path: Path, ci_variable: dict[str, str]) -> None:
+    """Also where a ``CI`` variable makes Hypothesis default to its own derandomized profile."""
     shared = tmp_path / "shared-db"
-    printed = _profile_settings("fuzz", DAGSPEC_FUZZ_DB=str(shared))
+    printed = _profile_settings("fuzz", DAGSPEC_FUZZ_DB=str(shared), **ci_variable)
     assert printed == f"DirectoryBasedExampleDatabase({shared!r}) False"
 
 
