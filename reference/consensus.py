@@ -314,17 +314,24 @@ class Consensus:
         self._commit(validated, tuple(transactions))
         return block
 
-    def add_genesis_body(self, transactions: Sequence[Transaction]) -> None:
-        """Store the body of the header-mode genesis, checked by the body rules (its coinbase
-        carries blue score 0); genesis becomes ``BODY_VALID``. Raises
-        :class:`~reference.errors.BlockRejected` and changes nothing if a rule fails."""
-        genesis = self._headers.full_header(self.genesis)
-        if self._bodies.has(self.genesis):
-            raise BlockRejected(Code.DUPLICATE_BLOCK, self.genesis, "genesis has its body")
-        check_body_in_isolation(genesis, transactions)
-        check_body_in_context(genesis, transactions)
-        self._bodies.insert(self.genesis, transactions)
-        self._statuses.set(self.genesis, BlockStatus.BODY_VALID)
+    def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
+        """Header mode: the body of ``block``, whose header was accepted alone
+        (``HEADER_ONLY``), as Kaspa's body stage after headers-first sync.
+
+        The body rules run in isolation and in context against the stored header; only when
+        they pass is the body stored and the block ``BODY_VALID``. Raises
+        :class:`~reference.errors.UnknownBlock` when the header is not held, and
+        :class:`~reference.errors.BlockRejected` — ``DUPLICATE_BLOCK`` when the body is
+        already held, or a body rule's code — changing nothing.
+        """
+        self._require(block)
+        if self._statuses.get(block) is not BlockStatus.HEADER_ONLY or self._bodies.has(block):
+            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "the body is already held")
+        header = self._headers.full_header(block)
+        check_body_in_isolation(header, transactions)
+        check_body_in_context(header, transactions)
+        self._bodies.insert(block, tuple(transactions))
+        self._statuses.set(block, BlockStatus.BODY_VALID)
         self._stores.commit()
 
     def _commit(

@@ -176,7 +176,7 @@ class Node:
                 "consensus", consensus.genesis, f"not grown from the {network.name} genesis"
             )
         if consensus.body(consensus.genesis) is None:
-            consensus.add_genesis_body(network.genesis_transactions)
+            consensus.add_body(network.genesis_hash, network.genesis_transactions)
         self.network = network
         """The network this node runs."""
         self.consensus = consensus
@@ -187,7 +187,7 @@ class Node:
         self._block_added = _Listeners("block added")
         self._sink_blue_score_changed = _Listeners("sink blue score changed")
         self._new_block_template = _Listeners("new block template")
-        self._virtual_version = 0
+        self._state_version = 0  # bumped by every accepted header or body: caches key on it
         self._base: tuple[int, HeaderBase] | None = None
         self._selection: tuple[int, Selection] | None = None
         self._dag_info: tuple[int, DagInfo] | None = None
@@ -237,16 +237,53 @@ class Node:
         with self._lock:
             old_sink = self.consensus.sink()
             block = self.consensus.add_full_block(header, transactions)
-            self._virtual_version += 1
+            self._state_version += 1
             self._index(block, header.blue_score, with_body=True)
-            self.mempool.remove(transaction_id(tx) for tx in transactions[1:])
-            # Kaspa's order: the block, then the template, then the sink's blue score.
-            self._block_added.fire(block)
-            self._new_block_template.fire()
-            sink = self.consensus.sink()
-            if sink != old_sink:
-                self._sink_blue_score_changed.fire(self.consensus.ghostdag_data(sink).blue_score)
+            self._announce_block(block, transactions, old_sink)
             return block
+
+    def submit_header(self, header: BlockHeader) -> Hash:
+        """Headers-first sync: validate ``header`` by every header rule and keep it alone
+        (status ``HEADER_ONLY``, durable like any block); its hash.
+
+        Nobody is told yet — the block cannot be served to peers or mined on until its body
+        arrives (:meth:`submit_body`). Rejections are those of :meth:`submit_block`'s header
+        stage.
+        """
+        if not isinstance(header, BlockHeader):
+            raise MalformedHeader("header", header, "a BlockHeader is expected")
+        with self._lock:
+            block = self.consensus.add_full_header(header)
+            self._state_version += 1
+            self._index(block, header.blue_score, with_body=False)
+            return block
+
+    def submit_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
+        """The body of a block whose header :meth:`submit_header` accepted: every body rule,
+        then the block is complete and the listeners are told, as for :meth:`submit_block`.
+        A body already held is ``DUPLICATE_BLOCK``; a block whose header is not held is
+        :class:`~reference.errors.UnknownBlock`."""
+        if not isinstance(transactions, Sequence) or not all(
+            isinstance(tx, Transaction) for tx in transactions
+        ):
+            raise MalformedTransaction(transactions, "a sequence of Transaction is expected")
+        with self._lock:
+            old_sink = self.consensus.sink()
+            self.consensus.add_body(block, transactions)
+            self._state_version += 1
+            self._block_count += 1
+            self._announce_block(block, transactions, old_sink)
+
+    def _announce_block(
+        self, block: Hash, transactions: Sequence[Transaction], old_sink: Hash
+    ) -> None:
+        self.mempool.remove(transaction_id(tx) for tx in transactions[1:])
+        # Kaspa's order: the block, then the template, then the sink's blue score.
+        self._block_added.fire(block)
+        self._new_block_template.fire()
+        sink = self.consensus.sink()
+        if sink != old_sink:
+            self._sink_blue_score_changed.fire(self.consensus.ghostdag_data(sink).blue_score)
 
     def submit_transaction(self, transaction: Transaction) -> Hash:
         """Add ``transaction`` to the mempool; its id (``MempoolRejected`` if refused)."""
@@ -270,10 +307,10 @@ class Node:
             cached = self._base
             if (
                 cached is None
-                or cached[0] != self._virtual_version
+                or cached[0] != self._state_version
                 or not 0 <= now - cached[1].built_ms < TEMPLATE_LIFETIME_MS
             ):
-                cached = (self._virtual_version, build_base(self.consensus, self._selected()))
+                cached = (self._state_version, build_base(self.consensus, self._selected()))
                 self._base = cached
             return complete_template(cached[1], script, pay_address, extra_data)
 
@@ -326,7 +363,7 @@ class Node:
     def dag_info(self) -> DagInfo:
         """The state of the DAG (computed once per virtual)."""
         with self._lock:
-            if self._dag_info is not None and self._dag_info[0] == self._virtual_version:
+            if self._dag_info is not None and self._dag_info[0] == self._state_version:
                 return self._dag_info[1]
             consensus = self.consensus
             virtual = consensus.virtual_state()
@@ -347,7 +384,7 @@ class Node:
                 past_median_time=difficulty.past_median_time,
                 virtual_daa_score=difficulty.daa_score,
             )
-            self._dag_info = (self._virtual_version, info)
+            self._dag_info = (self._state_version, info)
             return info
 
     # -- the blue-score index and counts -------------------------------------------------------

@@ -8,33 +8,28 @@ applies to it and a rejected block changes nothing.
 - :class:`ConsensusBackend` runs a header-mode :class:`~reference.consensus.Consensus` without
   bodies: a *headers-only* node (the IBD benchmark, header tests). Headers are accepted with
   status ``HEADER_ONLY``, exactly as in Kaspa's header stage.
-- :class:`NodeBackend` runs a :class:`~reference.node.node.Node` (blocks with bodies). Where
-  the node accepts a header alone and later its body (``submit_header`` and
-  ``submit_body``), it uses them. Where it does not, a header from a header chunk is checked
-  in isolation (format, version, parents, proof of work) and *held* until its body arrives,
-  and the block is then validated in full by ``submit_block``: every rule still runs once,
-  before anything is stored.
+- :class:`NodeBackend` runs a :class:`~reference.node.node.Node` (blocks with bodies): a
+  header from a header chunk is validated by every header rule and stored alone
+  (``submit_header``, status ``HEADER_ONLY``), its body later by every body rule
+  (``submit_body``), as in Kaspa's header and body stages. Both are durable, so a node
+  killed during IBD keeps the headers and bodies it had accepted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reference.consensus import Consensus
 from reference.errors import BlockRejected, Code
 from reference.hash import Hash
-from reference.header import BlockHeader, header_hash
-from reference.pipeline.validation import check_version
+from reference.header import BlockHeader
 from reference.presets import Preset
-from reference.processes.pow.state import check_proof_of_work
 from reference.stores.statuses import BlockStatus
 from reference.transaction.model import Transaction
 
-MAX_HELD_HEADERS: Final = 1 << 20
-"""Most headers a :class:`NodeBackend` holds waiting for their bodies (about 12 days of
-``tos`` blocks); a chunk beyond it is refused until bodies drain the set."""
-
+if TYPE_CHECKING:
+    from reference.node.node import Node
 
 class SyncBackend(Protocol):
     """The node as sync and relay see it."""
@@ -50,7 +45,7 @@ class SyncBackend(Protocol):
         ...
 
     def has_header(self, block: Hash) -> bool:
-        """True when the node holds ``block``'s header (accepted or held)."""
+        """True when the node holds ``block``'s header (with or without its body)."""
         ...
 
     def has_body(self, block: Hash) -> bool:
@@ -70,7 +65,7 @@ class SyncBackend(Protocol):
         ...
 
     def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
-        """Accept the body of a block whose header is held."""
+        """Accept the body of a block whose header was accepted alone."""
         ...
 
     def add_block(self, header: BlockHeader, transactions: Sequence[Transaction]) -> Hash:
@@ -82,13 +77,7 @@ class SyncBackend(Protocol):
         for a headers-only node); returns the unsubscribe call."""
         ...
 
-    def held_blocks(self) -> list[Hash]:
-        """Headers held (not accepted) waiting for their bodies, in arrival order."""
-        ...
 
-    def forget_held(self) -> None:
-        """Drop every held header (a failed IBD: nothing of it was accepted)."""
-        ...
 
 
 class ConsensusBackend:
@@ -144,36 +133,14 @@ class ConsensusBackend:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback)
 
-    def held_blocks(self) -> list[Hash]:
-        """None: headers are accepted at once."""
-        return []
 
-    def forget_held(self) -> None:
-        """Nothing is held."""
-
-
-class _NodeLike(Protocol):
-    consensus: Consensus
-
-    def has_block(self, block: Hash) -> bool: ...
-
-    def submit_block(self, header: BlockHeader, transactions: Sequence[Transaction]) -> Hash: ...
-
-    def on_block_added(self, callback: Callable[[Hash], None]) -> Callable[[], None]: ...
 
 
 class NodeBackend:
     """A node with bodies (``reference.node.node.Node``)."""
 
-    def __init__(self, node: _NodeLike) -> None:
+    def __init__(self, node: Node) -> None:
         self._node = node
-        self._held: dict[Hash, BlockHeader] = {}
-        self._submit_header: Callable[[BlockHeader], Hash] | None = getattr(
-            node, "submit_header", None
-        )
-        self._submit_body: Callable[[Hash, Sequence[Transaction]], None] | None = getattr(
-            node, "submit_body", None
-        )
 
     @property
     def consensus(self) -> Consensus:
@@ -191,81 +158,35 @@ class NodeBackend:
         return self._node.consensus.preset
 
     def has_header(self, block: Hash) -> bool:
-        """Accepted by the node, or held waiting for its body."""
-        return block in self._held or self._node.has_block(block)
+        """Accepted by the node, with or without its body."""
+        return self._node.consensus.has_block(block)
 
     def has_body(self, block: Hash) -> bool:
         """Accepted by the node with its body."""
-        consensus = self._node.consensus
-        return consensus.status(block) is BlockStatus.BODY_VALID
+        return self._node.consensus.status(block) is BlockStatus.BODY_VALID
 
     def header_of(self, block: Hash) -> BlockHeader:
-        """The complete header (held or accepted)."""
-        held = self._held.get(block)
-        return held if held is not None else _full(self._node.consensus, block)
+        """The complete header."""
+        return _full(self._node.consensus, block)
 
     def body_of(self, block: Hash) -> tuple[Transaction, ...] | None:
         """The body, if the node holds it."""
         return self._node.consensus.body(block)
 
-    def held_blocks(self) -> list[Hash]:
-        """Headers waiting for their bodies, in arrival order."""
-        return list(self._held)
-
     def add_header(self, header: BlockHeader) -> Hash:
-        """Accept a header alone, or hold it after the checks a header alone allows."""
-        if self._submit_header is not None:
-            return self._submit_header(header)
-        block = header_hash(header)
-        if self.has_header(block):
-            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "the header is already held")
-        consensus = self._node.consensus
-        if consensus.status(block) is BlockStatus.INVALID:
-            raise BlockRejected(Code.KNOWN_INVALID, block, "the block is known to be invalid")
-        if not header.parents:
-            raise BlockRejected(Code.NO_PARENTS, block, "only genesis has no parents")
-        for parent in header.parents:
-            if not self.has_header(parent):
-                raise BlockRejected(Code.UNKNOWN_PARENT, block, f"parent {parent} is unknown")
-            if consensus.status(parent) is BlockStatus.INVALID:
-                raise BlockRejected(Code.INVALID_PARENT, block, f"parent {parent} is invalid")
-        check_version(header, block, consensus.preset)
-        check_proof_of_work(header, consensus.preset)
-        if len(self._held) >= MAX_HELD_HEADERS:
-            raise BlockRejected(Code.UNKNOWN_PARENT, block, "too many headers wait for bodies")
-        self._held[block] = header
-        return block
+        """Accept a header alone (``HEADER_ONLY``)."""
+        return self._node.submit_header(header)
 
     def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
-        """Accept the body of a held (or header-only) block; the whole block is validated."""
-        if self._submit_body is not None:
-            self._submit_body(block, transactions)
-            return
-        header = self._held.get(block)
-        if header is None:
-            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "no header waits for this body")
-        try:
-            self._node.submit_block(header, transactions)
-        except BlockRejected as rejection:
-            if rejection.code is not Code.UNKNOWN_PARENT:
-                # The header broke a rule only the full pipeline checks, or the body did:
-                # either way the header is not worth holding any longer.
-                del self._held[block]
-            raise
-        del self._held[block]
-
-    def forget_held(self) -> None:
-        """Drop every held header (after a failed sync: nothing of it was accepted)."""
-        self._held.clear()
+        """Accept the body of a header-only block."""
+        self._node.submit_body(block, transactions)
 
     def add_block(self, header: BlockHeader, transactions: Sequence[Transaction]) -> Hash:
         """Accept a whole block through the node."""
-        block = self._node.submit_block(header, transactions)
-        self._held.pop(block, None)
-        return block
+        return self._node.submit_block(header, transactions)
 
     def on_block_added(self, callback: Callable[[Hash], None]) -> Callable[[], None]:
-        """The node's listener."""
+        """The node's listener (called for blocks complete with their bodies)."""
         return self._node.on_block_added(callback)
 
 

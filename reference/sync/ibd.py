@@ -259,7 +259,7 @@ async def run_ibd(
         progress.phase = "bodies"
         if report is not None:
             report(progress)
-        wanted = backend.held_blocks() or missing_bodies(backend, target)
+        wanted = missing_bodies(backend, target)
         await sync_bodies(peer, backend, wanted, progress)
     progress.phase = "done"
     if report is not None:

@@ -435,11 +435,16 @@ class SyncService(Handler):
             while len(self._deferred) > MAX_DEFERRED:
                 self._deferred.popitem(last=False)
             return
+        if self.backend.has_header(block):
+            if self.backend.wants_bodies and not self.backend.has_body(block):
+                # Its header came by headers-first sync (before a restart, say): the bodies
+                # below it are fetched the way IBD fetches them.
+                self.start_ibd(peer, block)
+            return
         if (
             self.syncing
             or block in self._fetching
             or block in self.orphans
-            or self.backend.consensus.has_block(block)
             or len(self._fetching) >= MAX_IN_FLIGHT
         ):
             return
@@ -521,13 +526,9 @@ class SyncService(Handler):
         try:
             await run_ibd(peer, self.backend, self.progress, target=target)
         except PeerError as error:
-            self.backend.forget_held()
             self.progress.phase = "failed"
             self.progress.error = str(error)
             peer.misbehaving(error)
-        except asyncio.CancelledError:
-            self.backend.forget_held()
-            raise
         finally:
             reporter.cancel()
             self._emit()
