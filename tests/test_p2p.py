@@ -51,7 +51,7 @@ def samples() -> list[m.Message]:
         m.BlockNotFound(H2),
         m.CompactBlock(H1, GENESIS, b"\x03abc"),
         m.RequestBlockTransactions(H1, None, b"\x04"),
-        m.BlockTransactions(H2, None, b""),
+        m.BlockTransactions(H2, None, b"\x05"),
         m.ReconcileBlock(H1, GENESIS, b"\x06"),
         m.RequestIblt(H1, None, b"\x07"),
         m.IbltMessage(H1, None, b"\x08"),

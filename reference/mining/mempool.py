@@ -9,7 +9,10 @@ computed once, when the transaction arrives, so building a template never re-enc
 
 :class:`NodeMempool` is the node's. Relay keeps its own store,
 :class:`~reference.relay.mempool.Mempool` (encoded transactions by id, read to rebuild compact
-blocks); this one holds decoded transactions with those derived values.
+blocks); this one holds decoded transactions with those derived values, and lends relay a
+read-only :class:`RelayView` of itself (:meth:`NodeMempool.relay_view`): the encodings, ids and
+hashes relay reads were computed on arrival, so rebuilding a relayed block from the node's
+mempool decodes and encodes none of its transactions again.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from reference.errors import MempoolRejected
 from reference.hash import Hash
@@ -37,27 +41,64 @@ class MempoolEntry:
     """Its transaction hash: its leaf in the hash merkle tree."""
     size: int
     """Bytes of its encoding: what it takes of the block size limit."""
+    encoding: bytes
+    """Its encoding, as relay carries it."""
 
 
 def mempool_entry(transaction: Transaction) -> MempoolEntry:
-    """The entry of ``transaction``: its id, hash and encoded size."""
-    size = len(encode_transaction(transaction))
+    """The entry of ``transaction``: its id, hash, encoded size and encoding."""
+    encoding = encode_transaction(transaction)
     return MempoolEntry(
-        transaction, transaction_id(transaction), transaction_hash(transaction), size
+        transaction,
+        transaction_id(transaction),
+        transaction_hash(transaction),
+        len(encoding),
+        encoding,
     )
+
+
+class RelayView:
+    """A snapshot of a :class:`NodeMempool` as relay reads it (a
+    :class:`~reference.relay.mempool.MempoolView`): encodings by id, and the entry of an
+    encoding. Later changes to the pool do not show in it, so one reconstruction sees one
+    pool throughout."""
+
+    __slots__ = ("_by_encoding", "_entries")
+
+    def __init__(self, entries: Iterable[MempoolEntry]) -> None:
+        self._entries = tuple(entries)
+        self._by_encoding = MappingProxyType({entry.encoding: entry for entry in self._entries})
+
+    def items(self) -> Iterable[tuple[Hash, bytes]]:
+        """``(id, encoding)`` of every transaction."""
+        return [(entry.id, entry.encoding) for entry in self._entries]
+
+    def ids_of(self, transaction: bytes) -> tuple[Hash, Hash] | None:
+        """``(id, hash)`` of exactly these bytes if held, else ``None``."""
+        entry = self._by_encoding.get(transaction)
+        return None if entry is None else (entry.id, entry.hash)
+
+    def decoded(self, transaction: bytes) -> Transaction | None:
+        """The transaction these bytes encode if held, else ``None`` (no decoding)."""
+        entry = self._by_encoding.get(transaction)
+        return None if entry is None else entry.transaction
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class NodeMempool:
     """The node's mempool: transactions by id; :meth:`entries` lists them in ascending id
     order."""
 
-    __slots__ = ("_by_id", "_ids", "_sorted", "_version")
+    __slots__ = ("_by_id", "_ids", "_relay", "_sorted", "_version")
 
     def __init__(self, transactions: Iterable[Transaction] = ()) -> None:
         self._by_id: dict[Hash, MempoolEntry] = {}
         # The ids in ascending order, kept sorted as transactions come and go.
         self._ids: list[Hash] = []
         self._sorted: tuple[MempoolEntry, ...] | None = ()
+        self._relay: RelayView | None = None
         self._version = 0
         for transaction in transactions:
             self.add(transaction)
@@ -101,7 +142,14 @@ class NodeMempool:
 
     def _changed(self) -> None:
         self._sorted = None
+        self._relay = None
         self._version += 1
+
+    def relay_view(self) -> RelayView:
+        """The pool as it is now, as relay reads it (kept until the pool changes)."""
+        if self._relay is None:
+            self._relay = RelayView(self._by_id.values())
+        return self._relay
 
     def get(self, key: Hash) -> MempoolEntry | None:
         """The entry of the transaction with id ``key``, or ``None``."""

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Self
 
-from reference.errors import DagspecError, MalformedTransaction
+from reference.errors import Code, DagspecError, MalformedTransaction, PeerError
 from reference.hash import HASH_SIZE, ZERO_HASH, Hash
 from reference.header import BlockHeader
 from reference.header_wire import header_to_wire, read_header_wire
 from reference.p2p.codec import COUNT_SIZE, Reader, Writer, malformed
+from reference.relay.messages import MAX_MEMPOOL_SIZE, Tag
 from reference.transaction.encoding import decode_transaction, encode_transaction
 from reference.transaction.model import Transaction
 
@@ -363,7 +364,8 @@ class RequestRelayBlock(Message):
     mode: int
     """0 full block, 1 short-ID compact block, 2 set reconciliation (u8)."""
     mempool_size: int
-    """Transactions in the asking node's mempool (u32), which sizes mode 2's filter."""
+    """Transactions in the asking node's mempool (u32, at most ``MAX_MEMPOOL_SIZE`` of
+    ``spec/relay``, 10,000,000), which sizes mode 2's filter."""
 
     def serialize(self) -> bytes:
         return Writer().hash(self.block).uint(self.mode, 1).uint(self.mempool_size, 4).getvalue()
@@ -375,6 +377,12 @@ class RequestRelayBlock(Message):
         reader.finish(cls.NAME)
         if message.mode > 2:
             raise malformed(f"request_relay_block: unknown mode {message.mode}")
+        if message.mempool_size > MAX_MEMPOOL_SIZE:
+            raise PeerError(
+                Code.MESSAGE_TOO_LARGE,
+                f"request_relay_block: mempool size {message.mempool_size}"
+                f" above {MAX_MEMPOOL_SIZE}",
+            )
         return message
 
 
@@ -415,14 +423,25 @@ class BlockNotFound(_OneHash):
 @dataclass(frozen=True, slots=True)
 class RelayPayload(Message):
     """A compact relay message of ``spec/relay`` for one block, carried as its bytes: the
-    relay codec bounds and decodes it (``reference.relay``)."""
+    relay codec bounds and decodes it (``reference.relay``).
+
+    The two messages that open a compact exchange (COMPACT_BLOCK, RECONCILE_BLOCK) carry the
+    block's complete header, which the node validates the block against (the relay header
+    inside the relay message holds only the fields relay needs); the others carry none. A
+    payload whose ``has_header`` differs from its type's, or whose relay message does not
+    start with its type's relay tag, is not one message of the schema (``MALFORMED_MESSAGE``).
+    """
 
     MAX_SIZE: ClassVar[int] = 4_000_000
+    RELAY_TAG: ClassVar[Tag]
+    """The tag of the relay message this type carries."""
+    HAS_HEADER: ClassVar[bool] = False
+    """True when this type carries the block's complete header."""
 
     block: Hash
-    """The block it is about."""
+    """The block it is about (its hash as the node names it, not the relay header hash)."""
     header: BlockHeader | None
-    """The block's header where the relay message needs it (compact and reconcile blocks)."""
+    """The block's complete header (compact and reconcile blocks), else ``None``."""
     data: bytes
     """The relay message's bytes."""
 
@@ -438,8 +457,14 @@ class RelayPayload(Message):
     def deserialize(cls, payload: bytes) -> Self:
         reader = Reader(payload)
         block = reader.hash("block")
-        header = _read_header(reader, "header") if reader.flag("has_header") else None
-        return cls(block, header, reader.take(reader.remaining, "data"))
+        has_header = reader.flag("has_header")
+        if has_header != cls.HAS_HEADER:
+            raise malformed(f"{cls.NAME}: has_header must be {int(cls.HAS_HEADER)}")
+        header = _read_header(reader, "header") if has_header else None
+        data = reader.take(reader.remaining, "data")
+        if data[:1] != bytes([cls.RELAY_TAG]):
+            raise malformed(f"{cls.NAME}: the relay message is not a {cls.RELAY_TAG.name}")
+        return cls(block, header, data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +473,8 @@ class CompactBlock(RelayPayload):
 
     TAG: ClassVar[int] = 0x14
     NAME: ClassVar[str] = "compact_block"
+    RELAY_TAG: ClassVar[Tag] = Tag.COMPACT_BLOCK
+    HAS_HEADER: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,6 +483,7 @@ class RequestBlockTransactions(RelayPayload):
 
     TAG: ClassVar[int] = 0x15
     NAME: ClassVar[str] = "request_block_transactions"
+    RELAY_TAG: ClassVar[Tag] = Tag.GET_BLOCK_TXN
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,6 +492,7 @@ class BlockTransactions(RelayPayload):
 
     TAG: ClassVar[int] = 0x16
     NAME: ClassVar[str] = "block_transactions"
+    RELAY_TAG: ClassVar[Tag] = Tag.BLOCK_TXN
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,6 +501,8 @@ class ReconcileBlock(RelayPayload):
 
     TAG: ClassVar[int] = 0x17
     NAME: ClassVar[str] = "reconcile_block"
+    RELAY_TAG: ClassVar[Tag] = Tag.RECONCILE_BLOCK
+    HAS_HEADER: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +511,7 @@ class RequestIblt(RelayPayload):
 
     TAG: ClassVar[int] = 0x18
     NAME: ClassVar[str] = "request_iblt"
+    RELAY_TAG: ClassVar[Tag] = Tag.GET_IBLT
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,6 +520,7 @@ class IbltMessage(RelayPayload):
 
     TAG: ClassVar[int] = 0x19
     NAME: ClassVar[str] = "iblt"
+    RELAY_TAG: ClassVar[Tag] = Tag.IBLT
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +529,7 @@ class RequestTransactionsByShortId(RelayPayload):
 
     TAG: ClassVar[int] = 0x1A
     NAME: ClassVar[str] = "request_transactions_by_short_id"
+    RELAY_TAG: ClassVar[Tag] = Tag.GET_TXN_BY_SHORT_ID
 
 
 # --- headers-first sync ----------------------------------------------------------------

@@ -42,7 +42,7 @@ from reference.relay.header import (
     read_compact_header,
 )
 from reference.relay.indexes import encode_indexes, read_differences
-from reference.relay.mempool import Mempool
+from reference.relay.mempool import MempoolView
 from reference.relay.messages import BlockTransactions, Tag, open_message
 from reference.relay.shortid import SHORT_ID_MASK, SHORT_ID_SIZE, keyed_hashes, short_id_key
 from reference.relay.wire import encode_blob, encode_compact_size
@@ -140,7 +140,7 @@ class PartialBlock:
     """Positions still missing, ascending."""
 
 
-def match_mempool(block: CompactBlock, mempool: Mempool) -> PartialBlock:
+def match_mempool(block: CompactBlock, mempool: MempoolView) -> PartialBlock:
     """Fill every position the mempool can fill unambiguously."""
     key = short_id_key(header_hash(block.header), block.nonce)
     items = list(mempool.items())

@@ -4,14 +4,35 @@ A store, not an algorithm: relay reads it to rebuild blocks, and nothing here de
 transactions are valid. Each transaction is decoded once, when it is added; its txid and hash
 are kept beside its bytes, so a receiver rebuilding a block from the mempool never decodes
 those transactions again (:meth:`Mempool.ids_of`).
+
+Reconstruction reads a mempool only through :class:`MempoolView`, so a node whose own pool
+keeps decoded transactions (``reference.mining.mempool``) lends relay a view of it instead of
+copying it into this store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from reference.hash import Hash
 from reference.relay.body import relayed_ids
+
+
+class MempoolView(Protocol):
+    """What reconstruction reads of a receiver's mempool."""
+
+    def items(self) -> Iterable[tuple[Hash, bytes]]:
+        """``(txid, transaction)`` pairs, the transaction as its encoding."""
+        ...
+
+    def ids_of(self, transaction: bytes) -> tuple[Hash, Hash] | None:
+        """``(txid, hash)`` of exactly these bytes if held, else ``None``."""
+        ...
+
+    def __len__(self) -> int:
+        """Transactions held (announced in a block request)."""
+        ...
 
 
 class Mempool:

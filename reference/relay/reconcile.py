@@ -61,7 +61,7 @@ from reference.relay.iblt import (
     read_iblt,
     subtract,
 )
-from reference.relay.mempool import Mempool
+from reference.relay.mempool import MempoolView
 from reference.relay.messages import BlockTransactions, Tag, open_message
 from reference.relay.shortid import (
     SHORT_ID_MASK,
@@ -192,7 +192,7 @@ class Candidates:
     """Short IDs that two or more candidates share: never trusted, fetched if in the block."""
 
 
-def select_candidates(block: ReconcileBlock, mempool: Mempool) -> Candidates:
+def select_candidates(block: ReconcileBlock, mempool: MempoolView) -> Candidates:
     """Pass the mempool through the block's Bloom filter."""
     key = short_id_key(header_hash(block.header), block.nonce)
     items = list(mempool.items())

@@ -39,7 +39,7 @@ from reference.relay.compact import (
     serve_block_transactions,
 )
 from reference.relay.header import ParentResolver, RelayHeader, header_hash
-from reference.relay.mempool import Mempool
+from reference.relay.mempool import MempoolView
 from reference.relay.messages import (
     BlockRequest,
     BlockTransactions,
@@ -200,7 +200,7 @@ class _Link:
 
 
 def _try_reconcile(
-    link: _Link, block_hash: Hash, mempool: Mempool, resolve: ParentResolver
+    link: _Link, block_hash: Hash, mempool: MempoolView, resolve: ParentResolver
 ) -> BlockBody:
     outcome = link.outcome
     reply = link.ask(
@@ -236,7 +236,7 @@ def _try_reconcile(
 
 
 def _try_compact(
-    link: _Link, block_hash: Hash, mempool: Mempool, resolve: ParentResolver
+    link: _Link, block_hash: Hash, mempool: MempoolView, resolve: ParentResolver
 ) -> BlockBody:
     outcome = link.outcome
     reply = link.ask(
@@ -261,7 +261,7 @@ def _try_compact(
     return body
 
 
-def _fetch_full(link: _Link, block_hash: Hash, mempool: Mempool) -> BlockBody:
+def _fetch_full(link: _Link, block_hash: Hash, mempool: MempoolView) -> BlockBody:
     reply = link.ask(
         "BLOCK_REQUEST",
         encode_block_request(BlockRequest(block_hash, Mode.FULL, len(mempool))),
@@ -276,7 +276,7 @@ def _fetch_full(link: _Link, block_hash: Hash, mempool: Mempool) -> BlockBody:
 
 
 def relay_block(
-    header: RelayHeader, body: BlockBody, mempool: Mempool, resolve: ParentResolver, mode: Mode
+    header: RelayHeader, body: BlockBody, mempool: MempoolView, resolve: ParentResolver, mode: Mode
 ) -> RelayOutcome:
     """Relay one block from a sender holding it to a receiver with ``mempool``, starting at
     ``mode`` and descending the ladder on every typed error."""

@@ -24,12 +24,14 @@ from reference.consensus import Consensus
 from reference.errors import BlockRejected, Code
 from reference.hash import Hash
 from reference.header import BlockHeader
+from reference.mining.mempool import RelayView
 from reference.presets import Preset
 from reference.stores.statuses import BlockStatus
 from reference.transaction.model import Transaction
 
 if TYPE_CHECKING:
     from reference.node.node import Node
+
 
 class SyncBackend(Protocol):
     """The node as sync and relay see it."""
@@ -77,7 +79,9 @@ class SyncBackend(Protocol):
         for a headers-only node); returns the unsubscribe call."""
         ...
 
-
+    def mempool_view(self) -> RelayView:
+        """The node's mempool as it is now, read-only: what a compact block is rebuilt from."""
+        ...
 
 
 class ConsensusBackend:
@@ -133,7 +137,9 @@ class ConsensusBackend:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback)
 
-
+    def mempool_view(self) -> RelayView:
+        """A headers-only node pools no transactions: an empty view."""
+        return RelayView(())
 
 
 class NodeBackend:
@@ -188,6 +194,10 @@ class NodeBackend:
     def on_block_added(self, callback: Callable[[Hash], None]) -> Callable[[], None]:
         """The node's listener (called for blocks complete with their bodies)."""
         return self._node.on_block_added(callback)
+
+    def mempool_view(self) -> RelayView:
+        """The node's mempool (``Node.mempool``) as relay reads it."""
+        return self._node.mempool.relay_view()
 
 
 def _full(consensus: Consensus, block: Hash) -> BlockHeader:

@@ -45,11 +45,14 @@ from reference.p2p.messages import (
     Headers,
     InvBlock,
     RequestAddresses,
+    RequestBlockTransactions,
     RequestBodies,
     RequestChainLocator,
     RequestHeaders,
+    RequestIblt,
     RequestNextHeaders,
     RequestRelayBlock,
+    RequestTransactionsByShortId,
     encode_transactions,
 )
 from reference.p2p.peer import Handler, Peer, PeerLimits
@@ -59,7 +62,12 @@ from reference.sync.chain import SelectedChain
 from reference.sync.ibd import IbdProgress, run_ibd
 from reference.sync.locator import chain_locator
 from reference.sync.orphans import Orphan, OrphanPool, max_orphans, orphan_resolution_range
-from reference.sync.relay import RelayPeerState, fetch_relay_block, serve_relay_request
+from reference.sync.relay import (
+    RelayPeerState,
+    fetch_relay_block,
+    serve_relay_follow_up,
+    serve_relay_request,
+)
 from reference.transaction.model import Transaction
 
 _log = logging.getLogger(__name__)
@@ -259,7 +267,9 @@ class SyncService(Handler):
             peer.misbehaving(error)
             peer.disconnect(f"handshake failed: {error}")
             raise
-        state = _PeerState(RelayPeerState(relay_mode_for(self.identity, theirs)))
+        state = _PeerState(
+            RelayPeerState(relay_mode_for(self.identity, theirs), serves=self.config.relay_modes)
+        )
         self._peers[peer] = state
         for block in self._early.pop(peer, []):
             state.learn(block)
@@ -412,6 +422,32 @@ class SyncService(Handler):
         if state is None:
             return
         await serve_relay_request(peer, self.backend, state.relay, message)
+
+    async def on_request_block_transactions(
+        self, peer: Peer, message: RequestBlockTransactions
+    ) -> None:
+        """Mode 1: body positions of a compact block sent to the peer."""
+        await self._serve_follow_up(peer, message)
+
+    async def on_request_iblt(self, peer: Peer, message: RequestIblt) -> None:
+        """Mode 2: the one larger IBLT of a reconcile block sent to the peer."""
+        await self._serve_follow_up(peer, message)
+
+    async def on_request_transactions_by_short_id(
+        self, peer: Peer, message: RequestTransactionsByShortId
+    ) -> None:
+        """Mode 2: transactions by short ID of a reconcile block sent to the peer."""
+        await self._serve_follow_up(peer, message)
+
+    async def _serve_follow_up(
+        self,
+        peer: Peer,
+        message: RequestBlockTransactions | RequestIblt | RequestTransactionsByShortId,
+    ) -> None:
+        state = self._peers.get(peer)
+        if state is None:
+            return
+        await serve_relay_follow_up(peer, self.backend, state.relay, message)
 
     async def on_block_not_found(self, peer: Peer, message: BlockNotFound) -> None:
         """A peer lacks something asked for; the asking flow times out or moves on."""
