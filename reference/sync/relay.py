@@ -35,6 +35,7 @@ from reference.errors import Code, PeerError, RelayError
 from reference.hash import Hash
 from reference.header import BlockHeader, header_hash
 from reference.mining.mempool import RelayView
+from reference.p2p.handshake import MODE_COMPACT, MODE_FULL, MODE_RECONCILE
 from reference.p2p.messages import (
     Block,
     BlockNotFound,
@@ -69,13 +70,6 @@ from reference.relay.shortid import short_id_key
 from reference.sync.backend import SyncBackend
 from reference.transaction.encoding import transaction_hash, transaction_id
 from reference.transaction.model import Transaction
-
-MODE_FULL: Final = 0
-"""Whole blocks."""
-MODE_COMPACT: Final = 1
-"""Short-ID compact blocks."""
-MODE_RECONCILE: Final = 2
-"""Set reconciliation."""
 
 LADDER: Final[dict[int, tuple[int, ...]]] = {
     MODE_RECONCILE: (MODE_RECONCILE, MODE_COMPACT, MODE_FULL),
