@@ -17,7 +17,7 @@ with bits past ``bit_count`` in the last byte zero, ``hash_count`` zero exactly 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -54,6 +54,24 @@ class BloomFilter:
             if not (bits[position >> 3] >> (position & 7)) & 1:
                 return False
         return True
+
+    def passing(self, values: Sequence[int]) -> list[int]:
+        """Indexes of the ``values`` that pass: :meth:`might_contain` of each, in one loop
+        (a receiver tests its whole mempool)."""
+        if self.bit_count == 0:
+            return list(range(len(values)))
+        bits, size, rounds = self.bits, self.bit_count, range(self.hash_count)
+        found = []
+        for index, value in enumerate(values):
+            h1 = value & 0xFFFFFFFF
+            h2 = (value >> 32) | 1
+            for i in rounds:
+                position = (h1 + i * h2) % size
+                if not (bits[position >> 3] >> (position & 7)) & 1:
+                    break
+            else:
+                found.append(index)
+        return found
 
     def false_positive_rate(self, items: int) -> float:
         """The textbook rate ``(1 - e^(-k n / m))^k`` after ``items`` insertions."""

@@ -75,30 +75,60 @@ def cells_for(capacity: int) -> int:
     return HASH_COUNT * -(-(3 * capacity + 24) // (2 * HASH_COUNT))
 
 
-def build_iblt(cell_count: int, keys: Iterable[int]) -> Iblt:
-    """A table of ``cell_count`` cells holding each of ``keys`` once."""
-    if cell_count <= 0 or cell_count % HASH_COUNT or cell_count > MAX_CELLS:
-        raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
-    width = cell_count // HASH_COUNT
-    counts = [0] * cell_count
-    # Key and check value XOR-ed together as one word (check above bit 48): one list update
-    # per cell instead of two, split apart at the end.
-    sums = [0] * cell_count
-    # _positions inlined: this loop runs once per block transaction on both sides.
+HashedKey = tuple[int, int, int, int, int]
+"""A key hashed for tables of any size: ``key | check << 48``, then the digest's four cell
+words (before reduction modulo the sub-table width)."""
+
+
+def hash_keys(keys: Iterable[int]) -> list[HashedKey]:
+    """Each key hashed once (one BLAKE2b), so that a receiver building tables of two sizes
+    over the same keys (the first IBLT, then the larger one) hashes them once."""
     state, unpack = _DIGEST_STATE, _DIGEST_FIELDS.unpack
+    hashed = []
     for key in keys:
         digest = state.copy()
         digest.update(key.to_bytes(SHORT_ID_SIZE, "little"))
         check, a, b, c, d = unpack(digest.digest())
-        word = key | check << _CHECK_SHIFT
-        for cell in (a % width, width + b % width, 2 * width + c % width, 3 * width + d % width):
-            counts[cell] += 1
-            sums[cell] ^= word
+        hashed.append((key | check << _CHECK_SHIFT, a, b, c, d))
+    return hashed
+
+
+def build_hashed(cell_count: int, hashed: Iterable[HashedKey]) -> Iblt:
+    """A table of ``cell_count`` cells holding each key of ``hashed`` (:func:`hash_keys`)
+    once."""
+    if cell_count <= 0 or cell_count % HASH_COUNT or cell_count > MAX_CELLS:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
+    width = cell_count // HASH_COUNT
+    second, third, fourth = width, 2 * width, 3 * width
+    counts = [0] * cell_count
+    # Key and check value XOR-ed together as one word (check above bit 48): one list update
+    # per cell instead of two, split apart at the end.
+    sums = [0] * cell_count
+    for word, a, b, c, d in hashed:
+        cell = a % width
+        counts[cell] += 1
+        sums[cell] ^= word
+        cell = second + b % width
+        counts[cell] += 1
+        sums[cell] ^= word
+        cell = third + c % width
+        counts[cell] += 1
+        sums[cell] ^= word
+        cell = fourth + d % width
+        counts[cell] += 1
+        sums[cell] ^= word
     return Iblt(
         tuple(c & 0xFF for c in counts),
         tuple(w & _KEY_MASK for w in sums),
         tuple(w >> _CHECK_SHIFT for w in sums),
     )
+
+
+def build_iblt(cell_count: int, keys: Iterable[int]) -> Iblt:
+    """A table of ``cell_count`` cells holding each of ``keys`` once."""
+    if cell_count <= 0 or cell_count % HASH_COUNT or cell_count > MAX_CELLS:
+        raise RelayError(Code.MALFORMED_MESSAGE, f"bad IBLT size {cell_count}")
+    return build_hashed(cell_count, hash_keys(keys))
 
 
 def subtract(left: Iblt, right: Iblt) -> Iblt:

@@ -53,10 +53,13 @@ from reference.relay.iblt import (
     CELL_SIZE,
     HASH_COUNT,
     MAX_CELLS,
+    HashedKey,
     Iblt,
+    build_hashed,
     build_iblt,
     cells_for,
     encode_iblt,
+    hash_keys,
     peel,
     read_iblt,
     subtract,
@@ -190,24 +193,25 @@ class Candidates:
     """Candidate transactions by short ID (one per short ID)."""
     ambiguous: frozenset[int]
     """Short IDs that two or more candidates share: never trusted, fetched if in the block."""
+    hashed: tuple[HashedKey, ...] | None = None
+    """The short IDs of ``by_short_id``, in its order, hashed for IBLTs once
+    (:func:`~reference.relay.iblt.hash_keys`); ``None``: hashed when a table is built."""
 
 
 def select_candidates(block: ReconcileBlock, mempool: MempoolView) -> Candidates:
     """Pass the mempool through the block's Bloom filter."""
     key = short_id_key(header_hash(block.header), block.nonce)
     items = list(mempool.items())
+    values = keyed_hashes(key, (txid for txid, _ in items))
     by_short_id: dict[int, bytes] = {}
     ambiguous: set[int] = set()
-    passes = block.bloom.might_contain
-    for value, (_, transaction) in zip(
-        keyed_hashes(key, (txid for txid, _ in items)), items, strict=True
-    ):
-        if passes(value):
-            sid = value & SHORT_ID_MASK
-            if sid in by_short_id:
-                ambiguous.add(sid)
-            by_short_id[sid] = transaction
-    return Candidates(by_short_id, frozenset(ambiguous))
+    for index in block.bloom.passing(values):
+        sid = values[index] & SHORT_ID_MASK
+        if sid in by_short_id:
+            ambiguous.add(sid)
+        by_short_id[sid] = items[index][1]
+    hashed = tuple(hash_keys(by_short_id))
+    return Candidates(by_short_id, frozenset(ambiguous), hashed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +230,10 @@ def reconcile(block: ReconcileBlock, iblt: Iblt, candidates: Candidates) -> Reco
     Raises ``IBLT_DECODE_FAILED`` when the difference does not peel or is inconsistent with
     the candidates or the announced transaction count.
     """
-    mine = build_iblt(len(iblt.counts), candidates.by_short_id)
+    hashed = candidates.hashed
+    mine = build_hashed(
+        len(iblt.counts), hash_keys(candidates.by_short_id) if hashed is None else hashed
+    )
     only_block, only_candidates = peel(subtract(iblt, mine))
     held = candidates.by_short_id.keys()
     if not only_candidates <= held or only_block & held:
