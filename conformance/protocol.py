@@ -22,13 +22,17 @@ from typing import Final
 
 from reference.hash import Hash
 
-PROTOCOL_VERSION: Final = 2
+PROTOCOL_VERSION: Final = 3
 """The protocol version the reference adapter speaks (``hello`` reports it). Version 2 adds
-header mode (capability ``headers``) and keeps every method of version 1 with its meaning."""
+header mode (capability ``headers``) and keeps every method of version 1 with its meaning;
+version 3 adds pruning: capability ``pruning`` (method ``pruning_point``), the field
+``pruning_point`` of ``block_info``, and the rules ``PRUNING_VIOLATION`` and
+``BAD_PRUNING_POINT``."""
 
-SUPPORTED_PROTOCOLS: Final = (1, 2)
-"""Protocol versions the runner accepts from an adapter; a version-1 adapter simply
-advertises no version-2 capability."""
+SUPPORTED_PROTOCOLS: Final = (1, 2, 3)
+"""Protocol versions the runner accepts from an adapter; an adapter of an earlier version
+simply advertises none of the later capabilities (a version-2 adapter's ``headers`` lacks the
+pruning rules and field, so it advertises ``headers`` only if it speaks version 3)."""
 
 MAX_LINE_BYTES: Final = 1 << 20
 """Longest request or reply line, newline excluded (1 MiB). Longer lines are malformed."""

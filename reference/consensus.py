@@ -65,6 +65,12 @@ from reference.presets import Preset
 from reference.processes.block_depth import DepthContext
 from reference.processes.ghostdag.data import GhostdagData, genesis_ghostdag_data
 from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
+from reference.processes.pruning import (
+    PruningContext,
+    expected_header_pruning_point,
+    genesis_pruning,
+    next_pruning_points,
+)
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
 from reference.processes.window import DEFAULT_CACHE_CAPACITY, WindowManager
@@ -100,6 +106,10 @@ class BlockInfo:
     """Its finality point (genesis for genesis)."""
     daa_window: tuple[Hash, ...]
     """Its DAA window in descending ``sort_key`` order (header mode; empty otherwise)."""
+    pruning_point: Hash
+    """Its expected header pruning point (genesis for genesis)."""
+    pruning_sample: Hash
+    """Its pruning sample from its point of view (genesis for genesis)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +187,7 @@ class Consensus:
         self._depth = stores.depth
         self._bodies = stores.bodies
         self._tips = stores.tips
+        self._pruning_points = stores.past_pruning_points
         fresh = stores.is_new()
         if fresh:
             self._headers.insert(genesis_view, genesis_work)
@@ -187,6 +198,8 @@ class Consensus:
                 genesis, BlockDepth(merge_depth_root=genesis, finality_point=genesis)
             )
             self._tips.add(genesis, ())
+            stores.pruning.insert(genesis, genesis_pruning(genesis))
+            self._pruning_points.extend((genesis,))
         elif self._headers.header(genesis) != genesis_view:
             raise StoreError(Code.STORE_MISMATCH, "stores", f"another genesis under {genesis}")
         self._context = GhostdagContext(
@@ -217,7 +230,15 @@ class Consensus:
                 relations=self._relations,
                 reachability=reachability,
             ),
-            pruning_point=genesis,
+            pruning=PruningContext(
+                genesis=genesis,
+                finality_depth=preset.finality_depth,
+                pruning_depth=preset.pruning_depth,
+                ghostdag=self._ghostdag.get,
+                pruning=stores.pruning.get,
+                reachability=reachability,
+            ),
+            pruning_points=self._pruning_points,
         )
         if fresh:
             stores.virtual.set(self._resolve_virtual(genesis, genesis))
@@ -357,6 +378,7 @@ class Consensus:
             self._bodies.insert(block, body)
             self._statuses.set(block, BlockStatus.BODY_VALID)
         self._depth.insert(block, validated.depth)
+        self._stores.pruning.insert(block, validated.pruning)
         if validated.header_mode is not None:
             self._stores.daa.insert(block, validated.header_mode.daa_window.mergeset_non_daa)
             self._windows.remember(data)
@@ -364,7 +386,11 @@ class Consensus:
         previous = self._stores.virtual.get()
         if previous.finality_point is None:
             raise RuntimeError("the virtual was resolved without depth bounds")  # a bug
-        self._stores.virtual.set(self._resolve_virtual(previous.sink, previous.finality_point))
+        virtual = self._resolve_virtual(previous.sink, previous.finality_point)
+        self._stores.virtual.set(virtual)
+        moved = next_pruning_points(self._validation.pruning, self.pruning_point(), virtual.sink)
+        if moved:
+            self._pruning_points.extend(moved)
         # One transaction: the block, the tips and the virtual are on disk together or not.
         self._stores.commit()
 
@@ -439,8 +465,13 @@ class Consensus:
         return self._stores.virtual.get()
 
     def pruning_point(self) -> Hash:
-        """The node's pruning point (genesis: pruning is not specified yet)."""
-        return self._validation.pruning_point
+        """The node's pruning point: genesis until the sink's expected pruning point rises
+        above it (``spec/pruning``)."""
+        return self._pruning_points.current()
+
+    def past_pruning_points(self) -> tuple[Hash, ...]:
+        """Every pruning point the node has had, genesis (index 0) first, the current last."""
+        return self._pruning_points.all()
 
     def status(self, block: Hash) -> BlockStatus | None:
         """The recorded status of ``block`` (accepted or remembered invalid); else ``None``."""
@@ -462,6 +493,7 @@ class Consensus:
                 past_median_time = self._windows.past_median_time(data)
                 daa_window = self._windows.daa_window(data).blocks
         depth = self._depth.get(block)
+        pruning = self._stores.pruning.get(block)
         return BlockInfo(
             status=status,
             daa_score=daa_score,
@@ -470,6 +502,8 @@ class Consensus:
             merge_depth_root=depth.merge_depth_root,
             finality_point=depth.finality_point,
             daa_window=daa_window,
+            pruning_point=pruning.pruning_point,
+            pruning_sample=pruning.pruning_sample,
         )
 
     @property
@@ -522,7 +556,7 @@ class Consensus:
             daa_score=window.daa_score,
             blue_work=data.blue_work,
             blue_score=data.blue_score,
-            pruning_point=self._validation.pruning_point,
+            pruning_point=expected_header_pruning_point(self._validation.pruning, data),
         )
 
     def past_median_time_of_parents(self, parents: Sequence[Hash]) -> int:

@@ -230,7 +230,7 @@ TOS: Final = Preset(
     max_block_parents=32,
     mergeset_size_limit=56,
     target_time_per_block_ms=1000,
-    pruning_depth=200,
+    pruning_depth=108_000,
     finality_depth=43_200,
     merge_depth=3_600,
     reindex_depth=100,
@@ -330,7 +330,11 @@ PROVENANCE: Final[Mapping[str, Mapping[str, str]]] = {
         "max_block_parents": "TOS TIP-2 Phase 2 (mining with up to 32 parents)",
         "mergeset_size_limit": "TOS source: 4K + 16 = 56",
         "target_time_per_block_ms": "TOS: 1 block per second",
-        "pruning_depth": "TOS source: 200 chain steps",
+        "pruning_depth": (
+            "Kaspa's Crescendo formula at 1 block/s: the larger of F + 2 merge_depth + "
+            "4 mergeset_size_limit K + 2K + 2 = 52,662 and 30 hours of blocks (108,000); "
+            "TOS's draft stepped 200 chain blocks back, far below finality"
+        ),
         "finality_depth": "Kaspa's formula at 1 block/s: BPS x 43,200 (12 hours)",
         "merge_depth": "Kaspa's formula at 1 block/s: BPS x 3,600 (1 hour)",
         "reindex_depth": _KASPA_REINDEX,

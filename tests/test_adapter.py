@@ -59,7 +59,7 @@ def test_one_reply_per_line_in_order_and_serving_goes_on() -> None:
     replies = _serve(data)
     assert [reply["id"] for reply in replies] == [None, 1, None, 2, 3, 4, 5, 6]
     assert replies[0]["error"]["code"] == ProtocolCode.BAD_REQUEST
-    assert replies[1]["result"]["protocol"] == PROTOCOL_VERSION == 2
+    assert replies[1]["result"]["protocol"] == PROTOCOL_VERSION == 3
     assert replies[2]["error"]["code"] == ProtocolCode.BAD_REQUEST
     assert replies[3]["error"]["code"] == ProtocolCode.UNKNOWN_METHOD
     assert replies[4]["result"] == {}

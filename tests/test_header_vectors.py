@@ -4,9 +4,15 @@ The vectors (``conformance/vectors/headers``) were recorded from the reference. 
 is replayed without it: headers are read and hashed by code written in this file, GHOSTDAG by
 the brute-force :func:`conformance.oracle.ghostdag_oracle`, DAA scores, windows, bits and past
 median times by :mod:`tests.daa_oracle` (whole past sets, no cache), merge-depth roots and
-finality points by their closed form (the highest selected-chain block below the depth), and
-bad merges by whole past sets. For every offered header the first broken rule, in the spec's
-table order, must be the recorded verdict; every ``block_info`` must equal the oracle's.
+finality points by their closed form (the highest selected-chain block below the depth, above
+the node's pruning point), bad merges by whole past sets, and expected pruning points by their
+definition over whole selected chains (:class:`tests.test_pruning_harness.PruningDefinition`).
+The oracle keeps its own node pruning point: after each accepted header the sink is the tip of
+highest ``(blue_work, hash)`` (no case lets a tip violate finality), and the pruning point
+moves to the sink's expected one, through every sample between, once it is ``P`` below the
+sink. For every offered header the first broken rule, in the spec's table order, must be the
+recorded verdict; every ``block_info`` and ``pruning_point`` must equal the oracle's.
+The vectors of ``headers`` and of ``pruning`` are replayed.
 
 Only the proof-of-work value is taken from the reference (``PowState``), for the one case that
 checks proof of work: kHeavyHash is checked on Kaspa's own vectors in ``tests/test_pow*.py``.
@@ -29,8 +35,14 @@ from conformance.oracle import ghostdag_oracle, transitive_past
 from reference.hash import Hash
 from reference.processes.ghostdag.data import GhostdagData
 from tests.daa_oracle import DaaOracle, OracleBlock, Params, compact_to_target
+from tests.test_pruning_harness import PruningDefinition
 
-VECTORS = Path(__file__).resolve().parents[1] / "conformance" / "vectors" / "headers"
+VECTORS = Path(__file__).resolve().parents[1] / "conformance" / "vectors"
+FOLDERS = ("headers", "pruning")
+"""The suites replayed here: ``vectors/headers`` and ``vectors/pruning``."""
+ORIGIN = Hash(b"\xfe" * 32)
+"""The merge-depth root and finality point of a block whose depth reaches below the pruning
+point (node.md §4.1), written again here."""
 
 FIELDS = (
     "version",
@@ -47,7 +59,14 @@ FIELDS = (
     "pruningPoint",
 )
 
-POST_POW = ("BAD_BLUE_SCORE", "BAD_BLUE_WORK", "TIME_TOO_OLD", "MERGESET_TOO_BIG")
+POST_POW = (
+    "BAD_BLUE_SCORE",
+    "BAD_BLUE_WORK",
+    "TIME_TOO_OLD",
+    "MERGESET_TOO_BIG",
+    "VIOLATING_MERGE_DEPTH",
+    "BAD_PRUNING_POINT",
+)
 
 
 def _u64(value: int) -> bytes:
@@ -183,6 +202,15 @@ class Replay:
         )
         self.accepted: set[Hash] = {self.genesis.hash}
         self.invalid: set[Hash] = set()
+        finality = self.p["finality_depth"]
+        self.pruning = PruningDefinition(
+            self.ghostdag, None if finality is None else int(finality), int(self.p["pruning_depth"])
+        )
+        self.pruning_points = [self.genesis.hash]
+        self.tips = {self.genesis.hash}
+        self.depth: dict[Hash, tuple[Hash, Hash]] = {
+            self.genesis.hash: (self.genesis.hash, self.genesis.hash)
+        }
 
     def chain(self, block: Hash) -> list[Hash]:
         chain = [block]
@@ -190,27 +218,72 @@ class Replay:
             chain.append(parent)
         return chain
 
-    def block_at_depth(self, block: Hash, depth: int | None) -> Hash:
-        """The highest block of the selected parent's chain with blue score below
-        ``blue_score - depth``; genesis when there is none (the pruning point is genesis)."""
+    def block_at_depth(self, block: Hash, depth: int | None, kind: int) -> Hash:
+        """node.md §4.1 in closed form, under the oracle's current pruning point ``pp``:
+        genesis without a bound or below it; ORIGIN when the block is less than ``depth``
+        above ``pp`` or ``pp`` is off its selected parent's chain; else the highest block of
+        that chain with blue score below ``blue_score - depth``, but never below the value
+        stored for the selected parent (``kind`` 0: merge-depth root, 1: finality point), or
+        below ``pp`` when that value is ORIGIN."""
         data = self.ghostdag[block]
-        if depth is None or data.selected_parent is None:
+        parent = data.selected_parent
+        if depth is None or parent is None or data.blue_score < depth:
             return self.genesis.hash
-        below = data.blue_score - depth
-        for chain_block in self.chain(data.selected_parent):
-            if self.ghostdag[chain_block].blue_score < below:
+        point = self.pruning_points[-1]
+        chain = self.chain(parent)
+        if data.blue_score < self.ghostdag[point].blue_score + depth or point not in chain:
+            return ORIGIN
+        start = self.depth[parent][kind]
+        if start == ORIGIN:
+            start = point
+        for chain_block in chain:  # downwards: the first hit is the highest
+            if chain_block == start or self.ghostdag[chain_block].blue_score < (
+                data.blue_score - depth
+            ):
                 return chain_block
-        return self.genesis.hash
+        raise AssertionError(f"{start} is not on the chain of {parent}")
+
+    def block_depth(self, block: Hash) -> tuple[Hash, Hash]:
+        merge, finality = self.p["merge_depth"], self.p["finality_depth"]
+        return (
+            self.block_at_depth(block, None if merge is None else int(merge), 0),
+            self.block_at_depth(block, None if finality is None else int(finality), 1),
+        )
 
     def bad_merge(self, block: Hash) -> bool:
-        depth = self.p["merge_depth"]
-        root = self.block_at_depth(block, None if depth is None else int(depth))
+        root = self.block_depth(block)[0]
+        if root == ORIGIN:  # ORIGIN is in the past of every block
+            return False
         data = self.ghostdag[block]
         kosher = [b for b in data.mergeset_blues if root in self.chain(b)]
         return any(
             root not in self.past[red] and not any(red in self.past[b] for b in kosher)
             for red in data.mergeset_reds
         )
+
+    def accept(self, block: Hash) -> None:
+        """Record an accepted header: its depth data, the tips, and the node's pruning point
+        moved from the new sink."""
+        self.depth[block] = self.block_depth(block)
+        self.accepted.add(block)
+        self.tips -= set(self.parents[block])
+        self.tips.add(block)
+        sink = max(self.tips, key=lambda tip: (self.ghostdag[tip].blue_work, bytes(tip)))
+        current = self.pruning_points[-1]
+        score = self.ghostdag[sink].blue_score
+        target = self.pruning.pruning_point(sink)
+        if self.ghostdag[current].blue_score + self.pruning.p > score:
+            return
+        if self.ghostdag[target].blue_score <= self.ghostdag[current].blue_score:
+            return
+        passed = [
+            sample
+            for sample in self.pruning.samples_below(sink)
+            if self.ghostdag[current].blue_score
+            < self.ghostdag[sample].blue_score
+            <= self.ghostdag[target].blue_score
+        ]
+        self.pruning_points.extend(reversed(passed))
 
     def verdict(self, offer: Offered, now: int | None) -> str | None:
         """The first rule ``offer`` breaks, in the order of spec/validation.md."""
@@ -245,6 +318,8 @@ class Replay:
             return "UNKNOWN_PARENT"
         if any(a != b and a in self.past[b] for a in parents for b in parents):
             return "PARENTS_NOT_ANTICHAIN"
+        if not any(self.pruning_points[-1] in self.past[parent] for parent in parents):
+            return "PRUNING_VIOLATION"
         data = self.ghostdag[block]
         assert data.selected_parent is not None
         args = (parents, data.selected_parent, data.blue_score)
@@ -259,6 +334,10 @@ class Replay:
                 len(data.mergeset_blues) + len(data.mergeset_reds) > int(p["mergeset_size_limit"]),
             ),
             ("VIOLATING_MERGE_DEPTH", self.bad_merge(block)),
+            (
+                "BAD_PRUNING_POINT",
+                Hash.from_hex(str(h["pruningPoint"])) != self.pruning.pruning_point(block),
+            ),
         ]
         for code, broken in late:
             if broken:
@@ -293,19 +372,22 @@ class Replay:
         data = self.ghostdag[block]
         assert data.selected_parent is not None
         args = (self.parents[block], data.selected_parent, data.blue_score)
-        merge, finality = self.p["merge_depth"], self.p["finality_depth"]
+        merge_depth_root, finality_point = self.depth[block]
         return {
             "status": "header_only",
             "daa_score": self.headers[block].int("daaScore"),
             "bits": self.headers[block].int("bits"),
             "past_median_time": self.daa.past_median_time(*args),
-            "merge_depth_root": self.block_at_depth(
-                block, None if merge is None else int(merge)
-            ).hex(),
-            "finality_point": self.block_at_depth(
-                block, None if finality is None else int(finality)
-            ).hex(),
+            "merge_depth_root": merge_depth_root.hex(),
+            "finality_point": finality_point.hex(),
             "daa_window": [b.hex() for b in self.daa.daa_window(*args)],
+            "pruning_point": self.pruning.pruning_point(block).hex(),
+        }
+
+    def pruning_point(self) -> dict[str, object]:
+        return {
+            "current": self.pruning_points[-1].hex(),
+            "past": [point.hex() for point in self.pruning_points],
         }
 
 
@@ -320,7 +402,7 @@ def _pow_passes(offer: Offered) -> bool:
 
 def _cases() -> list[tuple[str, dict[str, object]]]:
     found = []
-    for path in sorted(VECTORS.glob("*.json")):
+    for path in sorted(p for folder in FOLDERS for p in (VECTORS / folder).glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         for case in document["cases"]:
             found.append((f"{path.name}: {case['name']}", case))
@@ -357,15 +439,18 @@ def test_header_vector_expectations_agree_with_the_oracle(
             code = replay.verdict(offer, params.get("now"))
             if code is None:
                 assert expect == {"result": {"status": "accepted"}}, where
-                replay.accepted.add(offer.hash)
+                replay.accept(offer.hash)
             else:
                 assert expect == {"result": {"status": "rejected", "error": code}}, where
-                if code in (*POST_POW, "VIOLATING_MERGE_DEPTH"):
+                if code in POST_POW:
                     replay.invalid.add(offer.hash)
             checked += 1
         elif step["method"] == "block_info":
             block = Hash.from_hex(params["hash"])
             assert expect == {"result": replay.info(block)}, where
+            checked += 1
+        elif step["method"] == "pruning_point":
+            assert expect == {"result": replay.pruning_point()}, where
             checked += 1
         elif step["method"] == "virtual":
             assert expect == {"result": replay.virtual(expect["result"])}, where

@@ -20,7 +20,17 @@ def test_peer_parameters() -> None:
     assert (k1.finality_depth, k1.merge_depth, k1.pruning_depth) == (86_400, 3_600, 185_798)
     assert (k10.finality_depth, k10.merge_depth, k10.pruning_depth) == (432_000, 36_000, 1_080_000)
     assert (tos.target_time_per_block_ms, k10.target_time_per_block_ms) == (1000, 100)
-    assert tos.pruning_depth == 200
+    # Kaspa's Crescendo rule at 1 block/s: at least the lower bound, and 30 hours of blocks.
+    assert tos.finality_depth is not None and tos.merge_depth is not None
+    lower = (
+        tos.finality_depth
+        + 2 * tos.merge_depth
+        + 4 * tos.mergeset_size_limit * tos.k
+        + 2 * tos.k
+        + 2
+    )
+    assert lower == 52_662
+    assert tos.pruning_depth == max(lower, 30 * 3600 * 1000 // tos.target_time_per_block_ms)
     assert (tos.finality_depth, tos.merge_depth) == (43_200, 3_600)
 
 

@@ -353,8 +353,10 @@ def test_stores_record_once_and_name_unknown_entries() -> None:
         _name("s"),
         _name("p"),
     )
-    past = PastPruningPointsStore(_name("g"))
-    past.extend((_name("1"), _name("2")))
+    past = PastPruningPointsStore()
+    with pytest.raises(UnknownBlock):
+        past.current()
+    past.extend((_name("g"), _name("1"), _name("2")))
     assert (past.get(0), past.current(), past.current_index()) == (_name("g"), _name("2"), 2)
     with pytest.raises(UnknownBlock):
         past.get(3)

@@ -36,7 +36,8 @@ class PruningNode(DepthNode):
     def __init__(self, preset: Preset, genesis: Hash, genesis_target: int) -> None:
         super().__init__(preset, genesis, genesis_target, check_merge_depth=False)
         self.samples = PruningSampleStore()
-        self.past_pruning_points = PastPruningPointsStore(genesis)
+        self.past_pruning_points = PastPruningPointsStore()
+        self.past_pruning_points.extend((genesis,))
         self.samples.insert(genesis, genesis_pruning(genesis))
         self.pruning_context = PruningContext(
             genesis=genesis,
@@ -72,26 +73,29 @@ def chain_node(preset: Preset, length: int) -> tuple[PruningNode, list[Hash]]:
     return node, names
 
 
-class PruningOracle(Oracle):
-    """node.md §4.5 by definition over brute-force GHOSTDAG data."""
+class PruningDefinition:
+    """node.md §4.5 by definition over given GHOSTDAG data (no reference pruning code)."""
 
     def __init__(
-        self,
-        parents: Mapping[Hash, Sequence[Hash]],
-        work: Mapping[Hash, int],
-        k: int,
-        finality_depth: int,
-        pruning_depth: int,
-    ):
-        super().__init__(parents, work, k)
+        self, data: dict[Hash, GhostdagData], finality_depth: int | None, pruning_depth: int
+    ) -> None:
+        self.data = data
         self.f = finality_depth
         self.p = pruning_depth
         self._pruning_point: dict[Hash, Hash] = {}
 
+    def chain(self, block: Hash | None) -> list[Hash]:
+        """``block`` and its selected ancestors, downwards to genesis."""
+        chain: list[Hash] = []
+        while block is not None:
+            chain.append(block)
+            block = self.data[block].selected_parent
+        return chain
+
     def starts_epoch(self, block: Hash) -> bool:
         """The first chain block of its F-epoch: blue score // F above its parent's."""
         parent = self.data[block].selected_parent
-        if parent is None:
+        if parent is None or self.f is None:
             return False
         return self.data[block].blue_score // self.f > self.data[parent].blue_score // self.f
 
@@ -121,8 +125,23 @@ class PruningOracle(Oracle):
                 continue
             below = self.samples_below(current)
             position = below.index(self.unclamped(current))
-            if self.starts_epoch(current):
+            if self.starts_epoch(current) and self.f is not None:
                 position = min(position, -(-self.p // self.f) - 1)
             position = min(position, below.index(self._pruning_point[parent]))
             self._pruning_point[current] = below[position]
         return self._pruning_point[block]
+
+
+class PruningOracle(Oracle, PruningDefinition):
+    """node.md §4.5 by definition over brute-force GHOSTDAG data."""
+
+    def __init__(
+        self,
+        parents: Mapping[Hash, Sequence[Hash]],
+        work: Mapping[Hash, int],
+        k: int,
+        finality_depth: int,
+        pruning_depth: int,
+    ):
+        Oracle.__init__(self, parents, work, k)
+        PruningDefinition.__init__(self, self.data, finality_depth, pruning_depth)

@@ -96,6 +96,8 @@ def assert_same_answers(
     assert durable.sink() == memory.sink()
     assert durable.virtual_state() == memory.virtual_state()
     assert durable.chain_change() == memory.chain_change()
+    assert durable.past_pruning_points() == memory.past_pruning_points()
+    assert durable.pruning_point() == memory.pruning_point()
     assert durable.header_mode == memory.header_mode
     if memory.header_mode:
         assert durable.virtual_difficulty() == memory.virtual_difficulty()
@@ -416,8 +418,8 @@ def tampered(tmp_path: Path, name: str, statement: str) -> Path:
         ("UPDATE statuses SET status = 'gone' WHERE hash IN (SELECT hash FROM tips)", "status"),
         ("DELETE FROM virtual_state", "virtual_state"),
         ("DELETE FROM tips", "tips"),
-        ("UPDATE metadata SET value = '2' WHERE key = 'schema_version'", "schema"),
-        ("PRAGMA user_version = 2", "schema version"),
+        ("UPDATE metadata SET value = '3' WHERE key = 'schema_version'", "schema"),
+        ("PRAGMA user_version = 3", "schema version"),
     ],
 )
 def test_tampered_stores_give_typed_errors(tmp_path: Path, statement: str, found: str) -> None:

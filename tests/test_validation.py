@@ -278,6 +278,7 @@ def test_rule_order_covers_every_header_code_once() -> None:
         Code.TOO_MANY_PARENTS,
         Code.DUPLICATE_PARENT,
         Code.PARENTS_NOT_ANTICHAIN,
+        Code.PRUNING_VIOLATION,
         Code.MERGESET_TOO_BIG,
         Code.BAD_BLUE_SCORE,
         Code.BAD_BLUE_WORK,
@@ -293,6 +294,7 @@ def test_rule_order_covers_every_header_code_once() -> None:
         Code.UNEXPECTED_DIFFICULTY,
         Code.TIME_TOO_OLD,
         Code.VIOLATING_MERGE_DEPTH,
+        Code.BAD_PRUNING_POINT,
     }
     assert set(RULE_ORDER) == header_codes
 

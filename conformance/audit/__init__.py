@@ -69,6 +69,7 @@ ORACLES: Final[Mapping[str, Oracle]] = {
 
 ELSEWHERE: Final[Mapping[str, str]] = {
     "headers": "tests/test_header_vectors.py",
+    "pruning": "tests/test_header_vectors.py",
 }
 """Suites whose independent oracle is a test module rather than part of this package (header
 mode needs Kaspa's proof of work, checked on Kaspa's own vectors): ``vectors check`` leaves

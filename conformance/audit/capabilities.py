@@ -6,7 +6,8 @@ without it fail instead of skip; one that declares a capability it does not use 
 without it skip cases they could run. So the two must be equal. What a step uses:
 
 - its method: ``ghostdag`` → ``ghostdag``; ``is_dag_ancestor`` / ``is_chain_ancestor`` →
-  ``reachability``; ``virtual`` → ``virtual``; ``relay_*`` → ``relay``; ``work`` with
+  ``reachability``; ``virtual`` → ``virtual``; ``pruning_point`` → ``pruning``; ``relay_*`` →
+  ``relay``; ``work`` with
   ``difficulty`` → ``work``, with ``bits`` → ``bits``; ``hello`` → nothing (core);
 - a block's target form (``reset``'s genesis, ``add_block``): ``difficulty`` → ``difficulty``,
   ``bits`` → ``bits``;
@@ -31,8 +32,9 @@ _BY_METHOD = {
     "is_dag_ancestor": "reachability",
     "is_chain_ancestor": "reachability",
     "virtual": "virtual",
+    "pruning_point": "pruning",
 }
-_DAG = frozenset({"ghostdag", "reachability", "validation", "virtual", "headers"})
+_DAG = frozenset({"ghostdag", "reachability", "validation", "virtual", "headers", "pruning"})
 
 
 def _form(params: object) -> str | None:

@@ -47,6 +47,7 @@ MODULES: Final[tuple[str, ...]] = (
     "conformance.suites.validation",
     "conformance.suites.headers",
     "conformance.suites.virtual",
+    "conformance.suites.pruning",
     "conformance.suites.relay",
 )
 """Every capability module, in the order their suites run."""

@@ -99,6 +99,7 @@ def block_info(session: Session, params: JsonObject) -> JsonValue:
         "merge_depth_root": _optional_hash(info.merge_depth_root),
         "finality_point": _optional_hash(info.finality_point),
         "daa_window": [encode_hash(block) for block in info.daa_window],
+        "pruning_point": encode_hash(info.pruning_point),
     }
 
 

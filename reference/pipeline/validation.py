@@ -5,13 +5,13 @@ code, so a header that breaks several rules gets the same code from every implem
 
 1. **isolation** — the header alone decides: version, a timestamp not too far in the future,
    the parent count, distinct parents, the parent levels, a valid target, the proof of work;
-2. **parent relations** — every parent is known and not known to be invalid, and no parent is
-   an ancestor of another;
+2. **parent relations** — every parent is known and not known to be invalid, no parent is
+   an ancestor of another, and some parent is the node's pruning point or in its future;
 3. **GHOSTDAG** — the block's selected parent, mergeset colouring, blue score and blue work
    are computed (this stage rejects nothing);
 4. **context** — the DAA score and the bits equal those the block's DAA window requires;
 5. **post proof of work** — blue score, blue work, a timestamp after the past median time,
-   the mergeset size and the bounded merge depth.
+   the mergeset size, the bounded merge depth and the header's pruning point.
 
 The rules that read timestamps, bits, DAA scores or proof of work apply only to complete
 headers (*header mode*); a DAG-mode header (adapter protocol 1) passes them. Validation reads
@@ -41,8 +41,15 @@ from reference.processes.past_median_time import (
 )
 from reference.processes.pow.level import check_parent_levels
 from reference.processes.pow.state import check_proof_of_work
+from reference.processes.pruning import (
+    PruningContext,
+    block_pruning,
+    check_header_pruning_point,
+    check_pruning_violation,
+)
 from reference.processes.window import DaaWindow, WindowManager
 from reference.stores.depth import BlockDepth
+from reference.stores.pruning import BlockPruning, PastPruningPointsStore
 from reference.stores.statuses import StatusStore
 from reference.work import MAX_UINT256, work_from_target
 
@@ -64,6 +71,7 @@ PARENT_RULES: Final[tuple[Code, ...]] = (
     Code.INVALID_PARENT,
     Code.UNKNOWN_PARENT,
     Code.PARENTS_NOT_ANTICHAIN,
+    Code.PRUNING_VIOLATION,
 )
 """Stage 2: rules about the parents' place in the DAG."""
 
@@ -76,6 +84,7 @@ POST_POW_RULES: Final[tuple[Code, ...]] = (
     Code.TIME_TOO_OLD,
     Code.MERGESET_TOO_BIG,
     Code.VIOLATING_MERGE_DEPTH,
+    Code.BAD_PRUNING_POINT,
 )
 """Stage 5: rules checked after GHOSTDAG; a complete header breaking one is remembered invalid."""
 
@@ -99,8 +108,15 @@ class ValidationContext:
     """DAA windows, DAA scores, required bits and past median times of complete headers."""
     depth: DepthContext
     """What merge-depth roots and finality points are computed from."""
-    pruning_point: Hash
-    """The node's current pruning point (genesis until a pruning point moves)."""
+    pruning: PruningContext
+    """What pruning samples and expected pruning points are computed from."""
+    pruning_points: PastPruningPointsStore
+    """The node's pruning points; the last is the current one."""
+
+    @property
+    def pruning_point(self) -> Hash:
+        """The node's current pruning point (genesis until the pruning point moves)."""
+        return self.pruning_points.current()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +143,8 @@ class ValidatedHeader:
     """The block's GHOSTDAG data, computed from its parents."""
     depth: BlockDepth
     """The block's merge-depth root and finality point."""
+    pruning: BlockPruning
+    """The block's pruning sample and expected pruning point."""
     header_mode: HeaderModeData | None
     """Derived header-mode data; ``None`` for a DAG-mode header."""
 
@@ -267,10 +285,14 @@ def validate_in_isolation(header: Header, context: ValidationContext, now_ms: in
 
 
 def validate_parent_relations(header: Header, context: ValidationContext) -> None:
-    """Stage 2: parents valid, known, and an antichain."""
+    """Stage 2: parents valid, known, an antichain, and not all outside the future of the
+    node's pruning point."""
     check_parents_valid(header, context.statuses)
     check_parents_known(header, context.ghostdag)
     check_parents_antichain(header, context.ghostdag)
+    check_pruning_violation(
+        header.hash, header.parents, context.pruning_point, context.ghostdag.reachability
+    )
 
 
 def validate_in_context(
@@ -289,8 +311,9 @@ def validate_in_context(
 
 def validate_post_pow(
     header: Header, data: GhostdagData, context: ValidationContext
-) -> tuple[int | None, BlockDepth]:
-    """Stage 5; returns the past median time (header mode) and the block's depth data."""
+) -> tuple[int | None, BlockDepth, BlockPruning]:
+    """Stage 5; returns the past median time (header mode), the block's depth data and its
+    pruning data."""
     check_blue_score(header, data)
     check_blue_work(header, data)
     past_median_time: int | None = None
@@ -300,7 +323,10 @@ def validate_post_pow(
     check_mergeset_size(header, data, context.preset)
     depth = block_depth(context.depth, data, context.pruning_point)
     check_bounded_merge_depth(data, depth.merge_depth_root, context.ghostdag.reachability)
-    return past_median_time, depth
+    pruning = block_pruning(context.pruning, data)
+    if header.full is not None:
+        check_header_pruning_point(header.full, header.hash, pruning.pruning_point)
+    return past_median_time, depth, pruning
 
 
 def validate_header(header: Header, context: ValidationContext, now_ms: int) -> ValidatedHeader:
@@ -313,7 +339,7 @@ def validate_header(header: Header, context: ValidationContext, now_ms: int) -> 
     validate_parent_relations(header, context)
     data = ghostdag(context.ghostdag, header.hash, header.parents)
     in_context = validate_in_context(header, data, context)
-    past_median_time, depth = validate_post_pow(header, data, context)
+    past_median_time, depth, pruning = validate_post_pow(header, data, context)
     header_mode: HeaderModeData | None = None
     if in_context is not None and past_median_time is not None:
         window, bits = in_context
@@ -323,5 +349,6 @@ def validate_header(header: Header, context: ValidationContext, now_ms: int) -> 
         work=work_from_target(header.target),
         ghostdag=data,
         depth=depth,
+        pruning=pruning,
         header_mode=header_mode,
     )

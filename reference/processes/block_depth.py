@@ -19,8 +19,8 @@ For a block ``B`` and a depth ``d``, the *block at depth d* is, roughly, the hig
    already has blue score ``>= B.blue_score - d`` (exactly when ``B.blue_score == pp.blue_score
    + d``) the start block itself is the answer.
 
-``pp`` is the node's pruning point when ``B`` is processed, not a header field; until pruning
-exists it is always genesis, and then steps 1 and 3 never apply. Each block's two values are
+``pp`` is the node's pruning point when ``B`` is processed, not a header field
+(``spec/pruning``); while it is genesis, steps 1 and 3 never apply. Each block's two values are
 stored (:class:`~reference.stores.depth.DepthStore`), so the walk of step 4 covers only the
 chain blocks the answer moves up by since the selected parent's: its cost per block does not
 grow with the DAG.

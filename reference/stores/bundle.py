@@ -27,6 +27,7 @@ from reference.stores.daa import DaaStore
 from reference.stores.depth import DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
+from reference.stores.pruning import PastPruningPointsStore, PruningSampleStore
 from reference.stores.relations import RelationsStore
 from reference.stores.statuses import StatusStore
 from reference.stores.tips import TipsStore
@@ -72,6 +73,16 @@ class StoreBundle(Protocol):
         ...
 
     @property
+    def pruning(self) -> PruningSampleStore:
+        """Each block's pruning sample and pruning point."""
+        ...
+
+    @property
+    def past_pruning_points(self) -> PastPruningPointsStore:
+        """The node's pruning points, genesis first."""
+        ...
+
+    @property
     def tips(self) -> TipsStore:
         """The tips."""
         ...
@@ -113,6 +124,8 @@ class MemoryStores:
         "depth",
         "ghostdag",
         "headers",
+        "past_pruning_points",
+        "pruning",
         "reachability",
         "relations",
         "statuses",
@@ -136,6 +149,10 @@ class MemoryStores:
         """Non-DAA mergeset blocks (header mode)."""
         self.bodies = BodyStore()
         """Block bodies."""
+        self.pruning = PruningSampleStore()
+        """Each block's pruning sample and pruning point."""
+        self.past_pruning_points = PastPruningPointsStore()
+        """The node's pruning points, genesis first."""
         self.tips = TipsStore()
         """The tips."""
         self.virtual = VirtualStateStore()

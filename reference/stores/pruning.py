@@ -69,8 +69,9 @@ class PastPruningPointsStore:
 
     __slots__ = ("_points",)
 
-    def __init__(self, genesis: Hash) -> None:
-        self._points: list[Hash] = [genesis]
+    def __init__(self) -> None:
+        """No pruning point yet: the consensus records genesis as index 0 when it starts."""
+        self._points: list[Hash] = []
 
     def extend(self, points: tuple[Hash, ...]) -> None:
         """Append new pruning points, oldest first (the last becomes the current one)."""
@@ -84,6 +85,8 @@ class PastPruningPointsStore:
 
     def current(self) -> Hash:
         """The node's current pruning point (the last one)."""
+        if not self._points:
+            raise UnknownBlock("the current pruning point (none is recorded)")
         return self._points[-1]
 
     def current_index(self) -> int:

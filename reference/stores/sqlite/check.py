@@ -19,6 +19,7 @@ from pathlib import Path
 from reference.errors import DagspecError
 from reference.hash import Hash
 from reference.header_wire import header_from_wire
+from reference.processes.block_depth import ORIGIN
 from reference.processes.ghostdag.data import GhostdagData
 from reference.stores.sqlite.rows import (
     ghostdag_from_row,
@@ -176,7 +177,7 @@ class _Check:
             self.fail(f"{table}: a row for {block}, which is not a stored block")
 
     def per_block_tables(self) -> None:
-        """Statuses, depth and the non-DAA mergesets."""
+        """Statuses, depth, pruning data and the non-DAA mergesets."""
         accepted: list[Hash] = []
         for block_bytes, status in self.rows("SELECT hash, status FROM statuses"):
             block = unpack_hash(block_bytes, "statuses.hash")
@@ -192,9 +193,29 @@ class _Check:
         for block_bytes, root, finality in self.rows("SELECT * FROM depth"):
             block = unpack_hash(block_bytes, "depth.hash")
             named = [unpack_hash(root, "depth.root"), unpack_hash(finality, "depth.finality")]
-            self.require_blocks(named, f"depth of {block}")
+            # ORIGIN: below the pruning point, where the walk has no stored block to stop at.
+            self.require_blocks([value for value in named if value != ORIGIN], f"depth of {block}")
             depth.append(block)
         self.same_blocks(depth, "depth")
+        pruning = []
+        for block_bytes, sample, point in self.rows("SELECT * FROM pruning_samples"):
+            block = unpack_hash(block_bytes, "pruning_samples.hash")
+            named = [
+                unpack_hash(sample, "pruning_samples.pruning_sample"),
+                unpack_hash(point, "pruning_samples.pruning_point"),
+            ]
+            self.require_blocks(named, f"pruning_samples of {block}")
+            pruning.append(block)
+        self.same_blocks(pruning, "pruning_samples")
+        positions = []
+        for position, point in self.rows("SELECT * FROM past_pruning_points ORDER BY position"):
+            positions.append(position)
+            hash_ = unpack_hash(point, "past_pruning_points.hash")
+            self.require_blocks([hash_], f"past pruning point {position}")
+            if position == 0 and hash_ != self.genesis_hash():
+                self.fail("past_pruning_points: index 0 is not genesis")
+        if positions != list(range(len(positions))) or not positions:
+            self.fail("past_pruning_points: the positions are not 0, 1, 2, ...")
         non_daa = []
         for block_bytes, merged in self.rows("SELECT hash, blocks FROM non_daa_mergeset"):
             block = unpack_hash(block_bytes, "non_daa_mergeset.hash")

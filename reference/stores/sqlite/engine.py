@@ -46,6 +46,7 @@ from reference.stores.daa import DaaStore
 from reference.stores.depth import BlockDepth, DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
+from reference.stores.pruning import BlockPruning, PastPruningPointsStore, PruningSampleStore
 from reference.stores.relations import RelationsStore
 from reference.stores.sqlite.rows import (
     ghostdag_from_row,
@@ -95,6 +96,8 @@ _SET_VIRTUAL: Final = (
 )
 _INSERT_BODY: Final = "INSERT INTO bodies VALUES (?, ?)"
 _INSERT_TRANSACTION: Final = "INSERT INTO body_transactions VALUES (?, ?, ?)"
+_INSERT_PRUNING: Final = "INSERT INTO pruning_samples VALUES (?, ?, ?)"
+_INSERT_PAST_PRUNING_POINT: Final = "INSERT INTO past_pruning_points VALUES (?, ?)"
 _SET_REINDEX_ROOT: Final = "INSERT OR REPLACE INTO reindex_root VALUES (0, ?)"
 _UPSERT_REACHABILITY: Final = (
     "INSERT INTO reachability VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET "
@@ -191,6 +194,32 @@ class _DaaStore(DaaStore):
     def insert(self, block: Hash, non_daa_mergeset: frozenset[Hash]) -> None:
         super().insert(block, non_daa_mergeset)
         self._staged.add(_INSERT_NON_DAA, (block, pack_hashes(sorted(non_daa_mergeset))))
+
+
+class _PruningSampleStore(PruningSampleStore):
+    __slots__ = ("_staged",)
+
+    def __init__(self, staged: _Staged) -> None:
+        super().__init__()
+        self._staged = staged
+
+    def insert(self, block: Hash, data: BlockPruning) -> None:
+        super().insert(block, data)
+        self._staged.add(_INSERT_PRUNING, (block, data.pruning_sample, data.pruning_point))
+
+
+class _PastPruningPointsStore(PastPruningPointsStore):
+    __slots__ = ("_staged",)
+
+    def __init__(self, staged: _Staged) -> None:
+        super().__init__()
+        self._staged = staged
+
+    def extend(self, points: tuple[Hash, ...]) -> None:
+        first = len(self)
+        super().extend(points)
+        for position, point in enumerate(points, start=first):
+            self._staged.add(_INSERT_PAST_PRUNING_POINT, (position, point))
 
 
 class _TipsStore(TipsStore):
@@ -353,7 +382,9 @@ class SqliteStores:
         "depth",
         "ghostdag",
         "headers",
+        "past_pruning_points",
         "path",
+        "pruning",
         "reachability",
         "relations",
         "statuses",
@@ -397,6 +428,10 @@ class SqliteStores:
         """Non-DAA mergeset blocks (table ``non_daa_mergeset``)."""
         self.bodies = _BodyStore(staged, connection)
         """Block bodies (tables ``bodies`` and ``body_transactions``), read when asked for."""
+        self.pruning = _PruningSampleStore(staged)
+        """Pruning samples and points (table ``pruning_samples``)."""
+        self.past_pruning_points = _PastPruningPointsStore(staged)
+        """The node's pruning points (table ``past_pruning_points``)."""
         self.tips = _TipsStore(staged)
         """The tips (table ``tips``)."""
         self.virtual = _VirtualStateStore(staged)
@@ -586,6 +621,24 @@ class SqliteStores:
                 unpack_hash(block, "non_daa_mergeset.hash"),
                 frozenset(unpack_hashes(merged, "non_daa_mergeset.blocks")),
             )
+        for block, sample, point in execute(
+            "SELECT hash, pruning_sample, pruning_point FROM pruning_samples"
+        ):
+            PruningSampleStore.insert(
+                self.pruning,
+                unpack_hash(block, "pruning_samples.hash"),
+                BlockPruning(
+                    pruning_sample=unpack_hash(sample, "pruning_samples.pruning_sample"),
+                    pruning_point=unpack_hash(point, "pruning_samples.pruning_point"),
+                ),
+            )
+        points = execute("SELECT position, hash FROM past_pruning_points ORDER BY position")
+        for expected, (position, point) in enumerate(points):
+            if position != expected:
+                raise _corrupt(f"past_pruning_points: position {position} where {expected} is next")
+            PastPruningPointsStore.extend(
+                self.past_pruning_points, (unpack_hash(point, "past_pruning_points.hash"),)
+            )
         self._load_reachability()
         for (tip,) in execute("SELECT hash FROM tips"):
             TipsStore.add(self.tips, unpack_hash(tip, "tips.hash"), ())
@@ -646,18 +699,27 @@ class SqliteStores:
         for name, size in (
             ("ghostdag", len(self.ghostdag)),
             ("depth", len(self.depth)),
+            ("pruning_samples", len(self.pruning)),
             ("reachability", len(nodes)),
         ):
             if size != len(blocks):
                 raise _corrupt(f"{name}: {size} rows for {len(blocks)} headers")
         for block in blocks:
-            if not (self.ghostdag.has(block) and self.depth.has(block) and block in nodes):
+            if not (
+                self.ghostdag.has(block)
+                and self.depth.has(block)
+                and self.pruning.has(block)
+                and block in nodes
+            ):
                 raise _corrupt(f"block {block} is stored in part")
             if self.statuses.get(block) in (None, BlockStatus.INVALID):
                 raise _corrupt(f"block {block} has no accepted status")
             full = self.headers.header(block).full is not None
             if full and block != self._genesis and not self.daa.has(block):
                 raise _corrupt(f"block {block} has no DAA data")
+        points = self.past_pruning_points.all()
+        if not points or points[0] != self._genesis or not all(map(self.ghostdag.has, points)):
+            raise _corrupt("past_pruning_points: not genesis first, or naming an unknown block")
         if not self.tips or any(not self.ghostdag.has(tip) for tip in self.tips):
             raise _corrupt("tips: none, or naming an unknown block")
         if any(not self.ghostdag.has(parent) for parent in self.virtual.get().parents):

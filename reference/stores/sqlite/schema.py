@@ -15,7 +15,7 @@ from typing import Final
 from reference.hash import Hash
 from reference.presets import Preset
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """The version of the tables below; a store of another version is refused, never migrated
 silently."""
 
@@ -37,6 +37,8 @@ TABLES: Final = (
     "virtual_state",
     "bodies",
     "body_transactions",
+    "pruning_samples",
+    "past_pruning_points",
 )
 """Every table, in the order :func:`create_schema` creates them."""
 
@@ -129,6 +131,15 @@ def create_schema(connection: sqlite3.Connection) -> None:
             encoded BLOB NOT NULL,
             PRIMARY KEY (block, position)
         ) STRICT, WITHOUT ROWID""",
+        """CREATE TABLE pruning_samples (
+            hash BLOB PRIMARY KEY CHECK (length(hash) = 32),
+            pruning_sample BLOB NOT NULL,
+            pruning_point BLOB NOT NULL
+        ) STRICT, WITHOUT ROWID""",
+        """CREATE TABLE past_pruning_points (
+            position INTEGER PRIMARY KEY CHECK (position >= 0),
+            hash BLOB NOT NULL CHECK (length(hash) = 32)
+        ) STRICT""",
     )
     for statement in statements:
         connection.execute(statement)
