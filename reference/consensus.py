@@ -67,9 +67,12 @@ from reference.processes.ghostdag.data import GhostdagData, genesis_ghostdag_dat
 from reference.processes.ghostdag.protocol import GhostdagContext, ghostdag
 from reference.processes.pruning import (
     PruningContext,
+    Retention,
+    RetentionContext,
     expected_header_pruning_point,
     genesis_pruning,
     next_pruning_points,
+    retention,
 )
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
@@ -472,6 +475,28 @@ class Consensus:
     def past_pruning_points(self) -> tuple[Hash, ...]:
         """Every pruning point the node has had, genesis (index 0) first, the current last."""
         return self._pruning_points.all()
+
+    def retention(self) -> Retention:
+        """Which blocks outside the future of the node's pruning point it keeps, and how
+        (``spec/pruning``); the windows are those of header mode (none in DAG mode)."""
+
+        def windows(data: GhostdagData) -> tuple[Hash, ...]:
+            if not self.header_mode or data.selected_parent is None:
+                return ()
+            daa = self._windows.daa_window(data).blocks
+            return (*daa, *self._windows.past_median_time_window(data))
+
+        context = RetentionContext(
+            genesis=self.genesis,
+            k=self.preset.k,
+            ghostdag=self._ghostdag.get,
+            parents=self._relations.parents,
+            windows=windows,
+            reachability=self._reachability,
+        )
+        return retention(
+            context, self.pruning_point(), self.virtual_state().parents, self.past_pruning_points()
+        )
 
     def status(self, block: Hash) -> BlockStatus | None:
         """The recorded status of ``block`` (accepted or remembered invalid); else ``None``."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reference import ordering
 from reference.errors import BlockRejected, Code
 from reference.hash import Hash
 from reference.header import BlockHeader
@@ -195,3 +196,111 @@ def check_pruning_violation(
         block,
         f"no parent is in the future of the pruning point {pruning_point}",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionContext:
+    """What deciding which blocks a pruned node keeps reads."""
+
+    genesis: Hash
+    """The genesis block."""
+    k: int
+    """GHOSTDAG K: the depth of the selected chain kept below each kept block."""
+    ghostdag: Callable[[Hash], GhostdagData]
+    """The GHOSTDAG data of a stored block."""
+    parents: Callable[[Hash], Sequence[Hash]]
+    """The parents of a stored block."""
+    windows: Callable[[GhostdagData], Sequence[Hash]]
+    """The blocks of a block's DAA window and past-median-time window."""
+    reachability: Reachability
+    """Ancestry queries over the stored blocks."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """What a node keeps of the blocks outside the future of its pruning point ``pp``."""
+
+    anticone: tuple[Hash, ...]
+    """``pp`` first, then every block the virtual has merged that is neither in the past nor in
+    the future of ``pp``: kept in full, bodies included."""
+    history: frozenset[Hash]
+    """Blocks outside the future of ``pp`` and outside :attr:`anticone` whose header, parents,
+    GHOSTDAG and depth data are kept (not their bodies): every block with at least the least
+    blue work among the windows and GHOSTDAG chains of the :attr:`anticone` blocks, reached
+    from them through parents."""
+    headers: tuple[Hash, ...]
+    """The past pruning points (genesis first): their headers, GHOSTDAG and pruning data are
+    kept whatever else goes (the expected pruning point of a block near the pruning point
+    walks down their sample links)."""
+
+    def keeps(self, block: Hash) -> bool:
+        """True when ``block`` keeps at least its header."""
+        return block in self.history or block in self.anticone or block in self.headers
+
+
+def pruning_point_anticone(
+    context: RetentionContext, pruning_point: Hash, virtual_parents: Sequence[Hash]
+) -> list[Hash]:
+    """The blocks in the past of the virtual (its parents included) that are neither in the
+    past nor in the future of ``pruning_point``, in ascending ``sort_key`` order."""
+    is_ancestor = context.reachability.is_dag_ancestor_of
+    found: set[Hash] = set()
+    seen = set(virtual_parents)
+    queue = list(virtual_parents)
+    while queue:
+        block = queue.pop()
+        if is_ancestor(block, pruning_point):
+            continue  # ``pruning_point`` itself, or its past
+        if not is_ancestor(pruning_point, block):
+            found.add(block)
+        for parent in context.parents(block):
+            if parent not in seen:
+                seen.add(parent)
+                queue.append(parent)
+    return sorted(found, key=lambda block: ordering.sort_key(context.ghostdag(block)))
+
+
+def retention(
+    context: RetentionContext,
+    pruning_point: Hash,
+    virtual_parents: Sequence[Hash],
+    past_pruning_points: Sequence[Hash],
+) -> Retention:
+    """Which blocks outside the future of ``pruning_point`` a node keeps (Kaspa's pruning
+    processor: the pruning point and its anticone in full, the sub-DAG their DAA windows and
+    GHOSTDAG chains span without bodies, the headers of past pruning points)."""
+    anticone = [pruning_point, *pruning_point_anticone(context, pruning_point, virtual_parents)]
+    spanned: set[Hash] = set()
+    for block in anticone:
+        data = context.ghostdag(block)
+        spanned.update(context.windows(data))
+        spanned.update(_chain_k_depth(context, block))
+    least = min(
+        (context.ghostdag(block).blue_work for block in spanned if block != context.genesis),
+        default=0,
+    )
+    kept = set(anticone)
+    history: set[Hash] = set()
+    queue = list(anticone)
+    while queue:
+        block = queue.pop()
+        for parent in context.parents(block):
+            if parent in kept or parent in history:
+                continue
+            if parent != context.genesis and context.ghostdag(parent).blue_work < least:
+                continue
+            history.add(parent)
+            queue.append(parent)
+    return Retention(
+        anticone=tuple(anticone), history=frozenset(history), headers=tuple(past_pruning_points)
+    )
+
+
+def _chain_k_depth(context: RetentionContext, block: Hash) -> list[Hash]:
+    """``block`` and the ``k`` selected-chain blocks below it (fewer at genesis)."""
+    chain = [block]
+    current = context.ghostdag(block).selected_parent
+    while current is not None and len(chain) <= context.k:
+        chain.append(current)
+        current = context.ghostdag(current).selected_parent
+    return chain

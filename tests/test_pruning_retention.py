@@ -1,0 +1,212 @@
+"""What a pruned node keeps is everything it still reads.
+
+:func:`reference.processes.pruning.retention` decides which blocks outside the future of the
+pruning point keep their data. Before anything is deleted, this test checks the decision
+against the reads themselves: a header-mode DAG grows one block per second (with network
+delays, so it is wide) under small finality and pruning depths, with stores that note every
+block whose header, parents, GHOSTDAG, depth, DAA or pruning data is read. Each time the
+node's pruning point moves, the retention is computed; from then on, every read of a block
+accepted before the move must be of a block in the future of the pruning point or kept by
+that retention. A read outside it would be a read of deleted data.
+
+The anticone part is also checked by brute force: whole past sets, no reachability.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import pytest
+
+from conformance.arrivals import Arrivals
+from conformance.oracle import transitive_past
+from reference.block import Header
+from reference.consensus import Consensus
+from reference.errors import BlockRejected
+from reference.hash import Hash
+from reference.header import BlockHeader, genesis_header, header_hash
+from reference.presets import get_preset
+from reference.processes.ghostdag.data import GhostdagData
+from reference.processes.pruning import Retention
+from reference.processes.reachability.service import ReachabilityService
+from reference.stores.bundle import MemoryStores
+from reference.stores.daa import DaaStore
+from reference.stores.depth import BlockDepth, DepthStore
+from reference.stores.ghostdag import GhostdagStore
+from reference.stores.headers import HeaderStore
+from reference.stores.pruning import BlockPruning, PruningSampleStore
+from reference.stores.relations import RelationsStore
+
+PRESET = get_preset(
+    "minimal",
+    {
+        "k": 4,
+        "max_block_parents": 8,
+        "mergeset_size_limit": 24,
+        "difficulty_window_size": 10,
+        "difficulty_sample_rate": 2,
+        "min_difficulty_window_size": 4,
+        "past_median_time_window_size": 5,
+        "past_median_time_sample_rate": 2,
+        "timestamp_deviation_tolerance": 20,
+        "merge_depth": 10,
+        "finality_depth": 12,
+        "pruning_depth": 30,
+        "skip_proof_of_work": True,
+    },
+)
+GENESIS = genesis_header(version=PRESET.block_version, timestamp=1_700_000_000_000, bits=0x207FFFFF)
+
+
+class Reads:
+    """The blocks read since the last pruning-point move, and the first read outside the
+    retention."""
+
+    def __init__(self) -> None:
+        self.guarded: set[Hash] = set()
+        self.retention: Retention | None = None
+        self.pruning_point: Hash | None = None
+        self.reachability: ReachabilityService | None = None
+        self.outside: list[tuple[str, Hash]] = []
+
+    def note(self, what: str, block: Hash) -> None:
+        if self.retention is None or block not in self.guarded:
+            return
+        assert self.reachability is not None and self.pruning_point is not None
+        if self.retention.keeps(block):
+            return
+        if self.reachability.is_dag_ancestor_of(self.pruning_point, block):
+            return
+        self.outside.append((what, block))
+
+
+def _noting_stores(reads: Reads, reachability: ReachabilityService) -> MemoryStores:
+    class Headers(HeaderStore):
+        def header(self, block: Hash) -> Header:
+            reads.note("header", block)
+            return super().header(block)
+
+        def full_header(self, block: Hash) -> BlockHeader:
+            reads.note("header", block)
+            return super().full_header(block)
+
+    class Relations(RelationsStore):
+        def parents(self, block: Hash) -> tuple[Hash, ...]:
+            reads.note("parents", block)
+            return super().parents(block)
+
+    class Ghostdag(GhostdagStore):
+        def get(self, block: Hash) -> GhostdagData:
+            reads.note("ghostdag", block)
+            return super().get(block)
+
+    class Depth(DepthStore):
+        def get(self, block: Hash) -> BlockDepth:
+            reads.note("depth", block)
+            return super().get(block)
+
+    class Daa(DaaStore):
+        def non_daa_mergeset(self, block: Hash) -> frozenset[Hash]:
+            reads.note("daa", block)
+            return super().non_daa_mergeset(block)
+
+    class Pruning(PruningSampleStore):
+        def get(self, block: Hash) -> BlockPruning:
+            reads.note("pruning", block)
+            return super().get(block)
+
+    stores = MemoryStores(reachability)
+    stores.headers = Headers()
+    stores.relations = Relations()
+    stores.ghostdag = Ghostdag()
+    stores.depth = Depth()
+    stores.daa = Daa()
+    stores.pruning = Pruning()
+    return stores
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_block_read_after_a_move_is_kept_or_above_the_pruning_point(seed: int) -> None:
+    reads = Reads()
+    genesis = header_hash(GENESIS)
+    service = ReachabilityService(
+        genesis, reindex_depth=PRESET.reindex_depth, reindex_slack=PRESET.reindex_slack
+    )
+    reads.reachability = service
+    consensus = Consensus.from_genesis_header(
+        PRESET, GENESIS, stores=_noting_stores(reads, service), clock=lambda: 1 << 62
+    )
+    arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
+    hashes = [genesis]  # the blocks of the arrival model, by index
+    accepted = [genesis]  # those and the blocks offered over old ones
+    moves = 0
+    rng = random.Random(seed)
+
+    def accepted_one(block: Hash) -> None:
+        nonlocal moves
+        accepted.append(block)
+        assert not reads.outside, reads.outside[:5]
+        point = consensus.pruning_point()
+        if point == reads.pruning_point:
+            return
+        moves += 1
+        reads.retention, reads.pruning_point = None, point  # its own reads reach below
+        kept = consensus.retention()
+        dag = {block: consensus.header(block).parents for block in accepted}
+        virtual_parents = consensus.virtual_state().parents
+        assert set(kept.anticone[1:]) == _brute_anticone(dag, point, virtual_parents)
+        assert kept.anticone[0] == point
+        assert kept.headers == consensus.past_pruning_points()
+        reads.retention, reads.guarded = kept, set(accepted)
+
+    accepted_one(genesis)
+    for step in range(260):
+        now, tips = arrivals.next()
+        parents = [hashes[index] for index in tips]
+        timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
+        header = consensus.build_header(parents, timestamp=timestamp)
+        hashes.append(consensus.add_full_header(header, now_ms=timestamp))
+        arrivals.created(tips)
+        accepted_one(hashes[-1])
+        if reads.retention is not None and step % 3 == 0:
+            side = _offer_over_an_old_block(consensus, rng, reads.retention, timestamp)
+            if side is not None:
+                accepted_one(side)
+        assert not reads.outside, reads.outside[:5]
+    assert moves >= 8
+
+
+def _offer_over_an_old_block(
+    consensus: Consensus, rng: random.Random, kept: Retention, now: int
+) -> Hash | None:
+    """Offer a block over the pruning point, a block of its anticone or one just above it:
+    validating it, and the virtual merging it, reads the history below the pruning point."""
+    point = kept.anticone[0]
+    floor = consensus.ghostdag_data(point).blue_score
+    # Only blocks a pruned node still holds: a tip outside the future of the pruning point
+    # that the virtual never merged is deleted, and a block over it is an unknown parent's.
+    near = [
+        tip
+        for tip in consensus.tips()
+        if consensus.is_dag_ancestor_of(point, tip)
+        and consensus.ghostdag_data(tip).blue_score <= floor + 4
+    ]
+    above = list(consensus.children(point))
+    parent = rng.choice([*kept.anticone, *above, *near])
+    timestamp = max(now, consensus.past_median_time_of_parents([parent]) + 1)
+    header = consensus.build_header([parent], timestamp=timestamp, nonce=rng.getrandbits(32))
+    try:
+        return consensus.add_full_header(header, now_ms=timestamp)
+    except BlockRejected:
+        return None
+
+
+def _brute_anticone(
+    parents: dict[Hash, tuple[Hash, ...]], point: Hash, virtual_parents: Sequence[Hash]
+) -> set[Hash]:
+    """Blocks in the reflexive past of some virtual parent, in neither the past nor the
+    future of ``point`` (whole past sets)."""
+    past = transitive_past(parents)
+    merged = set().union(*(past[parent] for parent in virtual_parents))
+    return {b for b in merged if b not in past[point] and point not in past[b]}
