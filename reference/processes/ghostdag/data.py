@@ -47,6 +47,20 @@ class GhostdagData:
         """Number of merged blocks, blues and reds, the selected parent counted."""
         return len(self.mergeset_blues) + len(self.mergeset_reds)
 
+    def for_block(self, block: Hash) -> GhostdagData:
+        """The same verdict for ``block``, another block over the same parents."""
+        if block == self.hash:
+            return self
+        return GhostdagData(
+            block,
+            self.selected_parent,
+            self.mergeset_blues,
+            self.mergeset_reds,
+            self.blues_anticone_sizes,
+            self.blue_score,
+            self.blue_work,
+        )
+
     def mergeset_without_selected_parent(self) -> tuple[Hash, ...]:
         """The blue and red blocks other than the selected parent (no particular order)."""
         return self.mergeset_blues[1:] + self.mergeset_reds

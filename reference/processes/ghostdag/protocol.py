@@ -14,14 +14,20 @@ Given a new block's parents, GHOSTDAG
 
 The colouring is incremental, exactly as Kaspa's: the blue anticone sizes a candidate would
 change are read from the new block's own records first and then down its selected chain.
+
+The data depends only on the *set* of parents (their order is irrelevant, and what is stored
+below them never changes), apart from the hash it is stamped with. Blocks are mostly built
+over the parents the virtual had a moment earlier, whose data the virtual's resolution has
+just computed, so the context keeps the data of the last few parent sets
+(:class:`RecentGhostdag`) and a block over one of them reuses it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from reference import ordering
 from reference.hash import Hash
@@ -31,6 +37,36 @@ from reference.processes.reachability.api import Reachability
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
 from reference.stores.relations import RelationsStore
+
+RECENT_PARENT_SETS: Final = 16
+"""How many parent sets :class:`RecentGhostdag` keeps (blocks of a 1-block/s DAG are built
+over the virtual's parents of at most a few blocks earlier)."""
+
+
+class RecentGhostdag:
+    """The GHOSTDAG data computed for the last few parent sets, oldest first.
+
+    A cache: :func:`ghostdag` answers from it exactly what it would compute again.
+    """
+
+    __slots__ = ("_capacity", "_data")
+
+    def __init__(self, capacity: int = RECENT_PARENT_SETS) -> None:
+        self._capacity = capacity
+        """How many parent sets are kept (0: none)."""
+        self._data: dict[frozenset[Hash], GhostdagData] = {}
+
+    def get(self, parents: frozenset[Hash]) -> GhostdagData | None:
+        """The data computed for ``parents``, if it is still kept."""
+        return self._data.get(parents)
+
+    def keep(self, parents: frozenset[Hash], data: GhostdagData) -> None:
+        """Remember ``data`` for ``parents``, forgetting the oldest set beyond the capacity."""
+        if self._capacity == 0:
+            return
+        if len(self._data) >= self._capacity:
+            del self._data[next(iter(self._data))]
+        self._data[parents] = data
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +83,8 @@ class GhostdagContext:
     """Headers and the work of each known block's own target."""
     reachability: Reachability
     """Reflexive ancestry queries over the known blocks."""
+    recent: RecentGhostdag = field(default_factory=RecentGhostdag, compare=False, repr=False)
+    """The data of the last parent sets computed (a cache, never a different answer)."""
 
 
 class BlueVerdict(NamedTuple):
@@ -165,6 +203,10 @@ def blue_work_of(context: GhostdagContext, colouring: MergesetColouring) -> int:
 
 def ghostdag(context: GhostdagContext, block: Hash, parents: Sequence[Hash]) -> GhostdagData:
     """The GHOSTDAG data of a new ``block`` with these (known, non-empty) ``parents``."""
+    parent_set = frozenset(parents)
+    known = context.recent.get(parent_set)
+    if known is not None:
+        return known.for_block(block)
     selected_parent = select_parent(context, parents)
     colouring = MergesetColouring(selected_parent)
     candidates = ordered_mergeset_without_selected_parent(
@@ -180,7 +222,7 @@ def ghostdag(context: GhostdagContext, block: Hash, parents: Sequence[Hash]) -> 
             colouring.add_red(candidate)
         else:
             colouring.add_blue(candidate, verdict)
-    return GhostdagData(
+    data = GhostdagData(
         hash=block,
         selected_parent=selected_parent,
         mergeset_blues=tuple(colouring.blues),
@@ -189,3 +231,5 @@ def ghostdag(context: GhostdagContext, block: Hash, parents: Sequence[Hash]) -> 
         blue_score=blue_score_of(context, colouring),
         blue_work=blue_work_of(context, colouring),
     )
+    context.recent.keep(parent_set, data)
+    return data
