@@ -30,7 +30,8 @@ bytes, trailing bytes) raises :class:`~reference.errors.MalformedHeader` naming 
 
 from __future__ import annotations
 
-from typing import Final
+import struct
+from typing import Any, Final
 
 from reference.errors import MalformedHeader
 from reference.hash import HASH_SIZE, Hash
@@ -43,6 +44,23 @@ MAX_BLUE_WORK_BYTES: Final = BLUE_WORK_BITS // 8
 """Longest blue work field (24 bytes)."""
 
 _COUNT_SIZE: Final = 8
+
+_FIXED_FIELDS: Final = (
+    ("hash_merkle_root", HASH_SIZE),
+    ("accepted_id_merkle_root", HASH_SIZE),
+    ("utxo_commitment", HASH_SIZE),
+    ("timestamp", 8),
+    ("bits", 4),
+    ("nonce", 8),
+    ("daa_score", 8),
+    ("blue_score", 8),
+    ("blue_work", _COUNT_SIZE),
+)
+"""The fixed-size fields between the parents and the blue work bytes, in wire order (the last
+is the blue work's length)."""
+
+_FIXED_LAYOUT: Final = struct.Struct("<32s32s32sQIQQQQ")
+""":data:`_FIXED_FIELDS` as one ``struct`` layout, read in one call."""
 
 
 def header_to_wire(header: BlockHeader) -> bytes:
@@ -77,18 +95,36 @@ class _Reader:
     def hash(self, field: str) -> Hash:
         return Hash(self.take(field, HASH_SIZE))
 
+    def hashes(self, field: str, count: int) -> tuple[Hash, ...]:
+        """``count`` consecutive hashes."""
+        raw = self.take(field, count * HASH_SIZE)
+        starts = range(0, len(raw), HASH_SIZE)
+        return tuple(Hash(raw[start : start + HASH_SIZE]) for start in starts)
+
     def count(self, field: str, item_size: int) -> int:
         """A u64 count of items of ``item_size`` bytes each, checked against the bytes left."""
-        count = self.uint(field, _COUNT_SIZE)
+        return self.check_count(field, self.uint(field, _COUNT_SIZE), item_size)
+
+    def check_count(self, field: str, count: int, item_size: int) -> int:
+        """``count`` items of ``item_size`` bytes each fit in the bytes left."""
         if count * item_size > self.remaining():
             raise MalformedHeader(
                 field, count, f"{count} items cannot fit in the {self.remaining()} bytes left"
             )
         return count
 
+    def fixed_fields(self) -> tuple[Any, ...]:
+        """The values of :data:`_FIXED_FIELDS`: hashes as bytes, integers little-endian."""
+        if _FIXED_LAYOUT.size > self.remaining():
+            for field, size in _FIXED_FIELDS:
+                self.take(field, size)  # raises at the first field that is cut off
+        values = _FIXED_LAYOUT.unpack_from(self.data, self.offset)
+        self.offset += _FIXED_LAYOUT.size
+        return values
 
-def _blue_work(reader: _Reader) -> int:
-    size = reader.count("blue_work", 1)
+
+def _blue_work(reader: _Reader, size: int) -> int:
+    reader.check_count("blue_work", size, 1)
     if size > MAX_BLUE_WORK_BYTES:
         raise MalformedHeader("blue_work", size, f"at most {MAX_BLUE_WORK_BYTES} bytes")
     raw = reader.take("blue_work", size)
@@ -116,20 +152,23 @@ def read_header_wire(data: bytes, offset: int = 0) -> tuple[BlockHeader, int]:
     # cannot fit in the bytes left is rejected before the loop runs.
     for index in range(reader.count("parents_by_level", _COUNT_SIZE)):
         field = f"parents_by_level[{index}]"
-        size = reader.count(field, HASH_SIZE)
-        levels.append(tuple(reader.hash(field) for _ in range(size)))
+        levels.append(reader.hashes(field, reader.count(field, HASH_SIZE)))
+    # The fixed-size fields are read at once; one cut off is named as when read one by one.
+    merkle, accepted, utxo, timestamp, bits, nonce, daa_score, blue_score, blue_work_size = (
+        reader.fixed_fields()
+    )
     header = BlockHeader(
         version=version,
         parents_by_level=tuple(levels),
-        hash_merkle_root=reader.hash("hash_merkle_root"),
-        accepted_id_merkle_root=reader.hash("accepted_id_merkle_root"),
-        utxo_commitment=reader.hash("utxo_commitment"),
-        timestamp=reader.uint("timestamp", 8),
-        bits=reader.uint("bits", 4),
-        nonce=reader.uint("nonce", 8),
-        daa_score=reader.uint("daa_score", 8),
-        blue_score=reader.uint("blue_score", 8),
-        blue_work=_blue_work(reader),
+        hash_merkle_root=Hash(merkle),
+        accepted_id_merkle_root=Hash(accepted),
+        utxo_commitment=Hash(utxo),
+        timestamp=timestamp,
+        bits=bits,
+        nonce=nonce,
+        daa_score=daa_score,
+        blue_score=blue_score,
+        blue_work=_blue_work(reader, blue_work_size),
         pruning_point=reader.hash("pruning_point"),
     )
     return header, reader.offset
