@@ -301,10 +301,10 @@ ADAPTER_GAPS: Final[dict[str, str]] = {
     "order of Kaspa's processors, with every answer (reachability, GHOSTDAG, targets) from "
     "Kaspa's code. A block offered again is answered `DUPLICATE_BLOCK` where Kaspa returns "
     "its stored status (row VA-6).",
-    "AG-5": "Header mode (capability `headers`, protocol 2: complete Kaspa headers, Kaspa's "
-    "json-test runs) needs Kaspa's full header processor with proof of work, the DAA window "
-    "and timestamps; the adapters speak protocol 1 only, so the runner skips the `headers` "
-    "suite.",
+    "AG-5": "Header mode (capabilities `headers` and `pruning`, protocol 3: complete Kaspa "
+    "headers, Kaspa's json-test runs, pruning points) needs Kaspa's full header processor with "
+    "proof of work, the DAA window, timestamps and the pruning processor; the adapters speak "
+    "protocol 1 only, so the runner skips the `headers` and `pruning` suites.",
 }
 """What each adapter gap is, for the report."""
 

@@ -347,6 +347,7 @@ GAP_OF_CAPABILITY: Final = {
     "work": "AG-1",
     "relay": "AG-2",
     "headers": "AG-5",
+    "pruning": "AG-5",
 }
 """The adapter gap behind each capability the adapters do not advertise."""
 

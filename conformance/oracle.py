@@ -43,16 +43,21 @@ class PastSetReachability:
     def hint_selected_tip(self, block: Hash) -> None:
         """Nothing to maintain."""
 
+    def delete_block(self, block: Hash) -> None:
+        """Forget ``block``; the sets of the blocks that stay still name it, unread."""
+        self._chain_of(block)
+        del self._past[block]
+        del self._chain[block]
+
     def is_chain_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
         """Membership in the stored selected chain."""
+        self._chain_of(ancestor)
         return ancestor in self._chain_of(descendant)
 
     def is_dag_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
         """Membership in the stored past."""
-        try:
-            return ancestor in self._past[descendant]
-        except KeyError:
-            raise UnknownBlock(descendant) from None
+        self._chain_of(ancestor)
+        return ancestor in self._chain_of(descendant) or ancestor in self._past[descendant]
 
     def _chain_of(self, block: Hash) -> frozenset[Hash]:
         try:

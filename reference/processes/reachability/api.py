@@ -28,6 +28,10 @@ class Reachability(Protocol):
         """The virtual's selected parent is now ``block``: the service may move its root."""
         ...
 
+    def delete_block(self, block: Hash) -> None:
+        """Forget ``block`` (pruning); every answer about the blocks that stay is unchanged."""
+        ...
+
     def is_chain_ancestor_of(self, ancestor: Hash, descendant: Hash) -> bool:
         """``ancestor`` is on the selected-parent chain of ``descendant`` (reflexive)."""
         ...

@@ -32,7 +32,7 @@ _START: Final = attrgetter("start")
 class ReachabilityService:
     """Interval-tree reachability (implements ``Reachability``), as Kaspa specifies it."""
 
-    __slots__ = ("_nodes", "_reindex_depth", "_reindex_slack", "store")
+    __slots__ = ("_holders", "_nodes", "_reindex_depth", "_reindex_slack", "store")
 
     def __init__(
         self,
@@ -73,6 +73,7 @@ class ReachabilityService:
         self._nodes = self.store.nodes
         self._reindex_depth = reindex_depth
         self._reindex_slack = reindex_slack
+        self._holders: dict[ReachabilityData, list[ReachabilityData]] | None = None
 
     def has_block(self, block: Hash) -> bool:
         """True when ``block`` has been added (genesis included)."""
@@ -106,6 +107,69 @@ class ReachabilityService:
         new_node = add_tree_block(self.store, block, parent, self._reindex_slack)
         for node in merged:
             _cover(node, new_node)
+        if self._holders is not None and merged:
+            self._holders[new_node] = merged
+
+    def delete_block(self, block: Hash) -> None:
+        """Forget ``block`` (pruning), keeping every answer about the blocks that stay.
+
+        Kaspa's ``delete_block``: the block's tree children take its place among its tree
+        parent's children (its parent becomes theirs), and its place in every future covering
+        set that holds it — its children's intervals lie inside its own, so both kinds of list
+        stay ordered and disjoint. Its interval goes to its children (the first takes its
+        start, the last its end), or without children to the sibling on its left. Heights are
+        left as they were: only their differences along a chain are ever read. Genesis, the
+        root, and the reindex root are never deleted (``BAD_PARAMETER``).
+
+        A covering set may hold the block because it merged the block's owner, or because it
+        took the block's place when a tree ancestor of it was deleted before; so the holders
+        of each block are indexed (built at the first deletion, kept up by later insertions).
+        """
+        node = self._node(block)
+        parent = node.parent
+        if parent is None or node is self.store.reindex_root:
+            raise InvalidParameter("block", block, "the root and the reindex root stay")
+        holders = self._holders_index()
+        position = next(i for i, child in enumerate(parent.children) if child is node)
+        children = node.children
+        parent.children[position : position + 1] = children
+        for child in children:
+            child.parent = parent
+        for holder in holders.pop(node, ()):
+            covering = holder.future_covering_set
+            if covering is None:
+                continue
+            index = next((i for i, cover in enumerate(covering) if cover is node), None)
+            if index is None:
+                continue
+            covering[index : index + 1] = children
+            holder.future_covering_set = covering or None
+            for child in children:
+                holders.setdefault(child, []).append(holder)
+        for cover in node.future_covering_set or ():
+            held_by = holders.get(cover)
+            if held_by is not None:
+                held_by[:] = [holder for holder in held_by if holder is not node]
+        if len(children) == 1:
+            children[0].set_interval(node.interval())
+        elif children:
+            first, last = children[0], children[-1]
+            first.set_interval(Interval(node.start, first.end))
+            last.set_interval(Interval(last.start, node.end))
+        elif position > 0:
+            sibling = parent.children[position - 1]
+            sibling.set_interval(Interval(sibling.start, node.end))
+        del self._nodes[block]
+
+    def _holders_index(self) -> dict[ReachabilityData, list[ReachabilityData]]:
+        """``covered block -> blocks whose future covering set holds it``."""
+        if self._holders is None:
+            holders: dict[ReachabilityData, list[ReachabilityData]] = {}
+            for node in self._nodes.values():
+                for cover in node.future_covering_set or ():
+                    holders.setdefault(cover, []).append(node)
+            self._holders = holders
+        return self._holders
 
     def hint_selected_tip(self, block: Hash) -> None:
         """The virtual's selected parent is now ``block``: let the reindex root follow it."""
