@@ -183,18 +183,21 @@ async def _stream_headers(
             )
         await peer.send(RequestNextHeaders())
         for index, header in enumerate(message.headers):
-            block = header_hash(header)
-            if block in streamed:
-                raise PeerError(Code.PROTOCOL_VIOLATION, f"header {block} sent twice")
-            streamed.add(block)
-            if backend.has_header(block):
-                continue
+            # Accepting a header hashes it; only a refused one is hashed here. A header held
+            # already is refused as DUPLICATE_BLOCK, changing nothing, and skipped.
             try:
-                backend.add_header(header)
+                block = backend.add_header(header)
             except BlockRejected as rejection:
+                block = header_hash(header)
+                if block in streamed:
+                    raise PeerError(Code.PROTOCOL_VIOLATION, f"header {block} sent twice") from None
+                streamed.add(block)
+                if rejection.code is Code.DUPLICATE_BLOCK:
+                    continue
                 raise PeerError(
                     Code.PROTOCOL_VIOLATION, f"header {block} rejected: {rejection}"
                 ) from None
+            streamed.add(block)
             received.append(block)
             progress.headers += 1
             if block == target:
