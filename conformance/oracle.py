@@ -43,6 +43,10 @@ class PastSetReachability:
     def hint_selected_tip(self, block: Hash) -> None:
         """Nothing to maintain."""
 
+    def can_delete(self, block: Hash) -> bool:
+        """Any block but genesis."""
+        return self._chain_of(block) != frozenset((block,))
+
     def delete_block(self, block: Hash) -> None:
         """Forget ``block``; the sets of the blocks that stay still name it, unread."""
         self._chain_of(block)

@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from reference import ordering
 from reference.bits import target_from_bits
 from reference.block import Header, consensus_view
 from reference.errors import (
@@ -102,13 +103,15 @@ class BlockInfo:
     bits: int | None
     """The bits its DAA window required, equal to its header's (header mode only)."""
     past_median_time: int | None
-    """Its past median time in milliseconds (header mode only)."""
+    """Its past median time in milliseconds (header mode only; ``None`` too for a block near
+    the pruning point whose window reaches blocks the node has deleted)."""
     merge_depth_root: Hash
     """Its merge-depth root (genesis for genesis)."""
     finality_point: Hash
     """Its finality point (genesis for genesis)."""
     daa_window: tuple[Hash, ...]
-    """Its DAA window in descending ``sort_key`` order (header mode; empty otherwise)."""
+    """Its DAA window in descending ``sort_key`` order (header mode; empty otherwise, and for a
+    block near the pruning point whose window reaches blocks the node has deleted)."""
     pruning_point: Hash
     """Its expected header pruning point (genesis for genesis)."""
     pruning_sample: Hash
@@ -191,6 +194,8 @@ class Consensus:
         self._bodies = stores.bodies
         self._tips = stores.tips
         self._pruning_points = stores.past_pruning_points
+        self._pending: list[tuple[Hash, bool]] = []
+        self._pending_for: Hash | None = None
         fresh = stores.is_new()
         if fresh:
             self._headers.insert(genesis_view, genesis_work)
@@ -394,8 +399,76 @@ class Consensus:
         moved = next_pruning_points(self._validation.pruning, self.pruning_point(), virtual.sink)
         if moved:
             self._pruning_points.extend(moved)
+            # Decided once, before anything goes: deleting changes what a later decision sees.
+            self._stores.retention.set(self._decide_retention())
         # One transaction: the block, the tips and the virtual are on disk together or not.
         self._stores.commit()
+
+    def prune(self, limit: int | None = None) -> int:
+        """Delete what the node no longer keeps below its pruning point (``spec/pruning``): at
+        most ``limit`` blocks (all without a limit), in one commit; the number of blocks
+        handled, 0 once nothing is left.
+
+        A block the retention does not keep is forgotten entirely — header, parents, GHOSTDAG,
+        depth, DAA and pruning data, status, body, reachability record and its place among
+        the tips — and is then unknown: a header naming it has an unknown parent. A block
+        kept as history (and the reindex root, which reachability needs) only loses its body
+        and becomes ``HEADER_ONLY``. Blocks go in ascending ``sort_key`` order. What is left
+        to do is derived from the stores and the stored retention alone. A store engine that
+        cannot delete (the SQLite engine, for now) is ``STORE_UNAVAILABLE``, untouched.
+        """
+        if not self._stores.deletes:
+            raise StoreError(
+                Code.STORE_UNAVAILABLE, "stores", "this store engine does not delete blocks yet"
+            )
+        point = self.pruning_point()
+        if self._pending_for != point:
+            self._pending = self._pending_deletions(point)
+            self._pending_for = point
+        batch = self._pending if limit is None else self._pending[:limit]
+        for block, history in batch:
+            if history:
+                self._bodies.delete(block)
+                self._statuses.set(block, BlockStatus.HEADER_ONLY)
+            else:
+                self._forget(block)
+        del self._pending[: len(batch)]
+        if batch:
+            self._stores.commit()
+        return len(batch)
+
+    def _pending_deletions(self, point: Hash) -> list[tuple[Hash, bool]]:
+        """``(block, kept as history)`` for every held block outside the future of ``point``
+        that is neither ``point`` nor in its kept anticone and still has something to lose,
+        ascending ``sort_key``."""
+        kept = self.retention()
+        full = set(kept.anticone)
+        history = kept.history | set(kept.headers)
+        is_ancestor = self._reachability.is_dag_ancestor_of
+        pending = []
+        for block in self.held_blocks():
+            if block in full or is_ancestor(point, block):
+                continue
+            if block in history or not self._reachability.can_delete(block):
+                if self._bodies.has(block) or self._statuses.get(block) is BlockStatus.BODY_VALID:
+                    pending.append((block, True))
+                continue
+            pending.append((block, False))
+        pending.sort(key=lambda entry: ordering.sort_key(self._ghostdag.get(entry[0])))
+        return pending
+
+    def _forget(self, block: Hash) -> None:
+        """Delete every record of ``block``."""
+        self._reachability.delete_block(block)
+        self._headers.delete(block)
+        self._relations.delete(block)
+        self._ghostdag.delete(block)
+        self._statuses.delete(block)
+        self._depth.delete(block)
+        self._stores.daa.delete(block)
+        self._bodies.delete(block)
+        self._stores.pruning.delete(block)
+        self._tips.remove(block)
 
     def _resolve_virtual(self, old_sink: Hash, finality_point: Hash) -> VirtualState:
         """The virtual over the current tips, its sink searched under the previous virtual's
@@ -418,6 +491,10 @@ class Consensus:
         """Release the stores (a durable store's file and its lock); the consensus is not used
         afterwards. Nothing is written here: every accepted block is already committed."""
         self._stores.close()
+
+    def held_blocks(self) -> list[Hash]:
+        """Every block the node holds (genesis included; a pruned block no more)."""
+        return list(self._ghostdag)
 
     def has_block(self, block: Hash) -> bool:
         """True when ``block`` is in the DAG (genesis included)."""
@@ -478,7 +555,15 @@ class Consensus:
 
     def retention(self) -> Retention:
         """Which blocks outside the future of the node's pruning point it keeps, and how
-        (``spec/pruning``); the windows are those of header mode (none in DAG mode)."""
+        (``spec/pruning``): decided when the pruning point moved there."""
+        decided = self._stores.retention.get()
+        if decided is None or decided.anticone[0] != self.pruning_point():
+            return self._decide_retention()  # genesis: nothing is below it
+        return decided
+
+    def _decide_retention(self) -> Retention:
+        """The retention for the current pruning point, from the stores as they are (before
+        any deletion); the windows are those of header mode (none in DAG mode)."""
 
         def windows(data: GhostdagData) -> tuple[Hash, ...]:
             if not self.header_mode or data.selected_parent is None:
@@ -515,8 +600,13 @@ class Consensus:
         if full is not None:
             daa_score, bits = full.daa_score, full.bits
             if data.selected_parent is not None:
-                past_median_time = self._windows.past_median_time(data)
-                daa_window = self._windows.daa_window(data).blocks
+                try:
+                    past_median_time = self._windows.past_median_time(data)
+                    daa_window = self._windows.daa_window(data).blocks
+                except UnknownBlock:
+                    # A block near the pruning point whose windows reach blocks the node has
+                    # deleted: it no longer derives them (its validation did, before).
+                    past_median_time, daa_window = None, ()
         depth = self._depth.get(block)
         pruning = self._stores.pruning.get(block)
         return BlockInfo(

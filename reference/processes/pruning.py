@@ -247,6 +247,7 @@ def pruning_point_anticone(
     found: set[Hash] = set()
     seen = set(virtual_parents)
     queue = list(virtual_parents)
+    held = context.reachability.has_block
     while queue:
         block = queue.pop()
         if is_ancestor(block, pruning_point):
@@ -254,7 +255,7 @@ def pruning_point_anticone(
         if not is_ancestor(pruning_point, block):
             found.add(block)
         for parent in context.parents(block):
-            if parent not in seen:
+            if parent not in seen and held(parent):  # a parent pruned before is no more
                 seen.add(parent)
                 queue.append(parent)
     return sorted(found, key=lambda block: ordering.sort_key(context.ghostdag(block)))
@@ -285,7 +286,7 @@ def retention(
     while queue:
         block = queue.pop()
         for parent in context.parents(block):
-            if parent in kept or parent in history:
+            if parent in kept or parent in history or not context.reachability.has_block(parent):
                 continue
             if parent != context.genesis and context.ghostdag(parent).blue_work < least:
                 continue

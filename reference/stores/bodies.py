@@ -32,6 +32,10 @@ class BodyStore:
         unknown block, or a block known by its header only)."""
         return self._bodies.get(block)
 
+    def delete(self, block: Hash) -> None:
+        """Forget the body of ``block``, if one is stored (pruning)."""
+        self._bodies.pop(block, None)
+
     def has(self, block: Hash) -> bool:
         """True when the body of ``block`` is stored."""
         return block in self._bodies

@@ -27,7 +27,7 @@ from reference.stores.daa import DaaStore
 from reference.stores.depth import DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
-from reference.stores.pruning import PastPruningPointsStore, PruningSampleStore
+from reference.stores.pruning import PastPruningPointsStore, PruningSampleStore, RetentionStore
 from reference.stores.relations import RelationsStore
 from reference.stores.statuses import StatusStore
 from reference.stores.tips import TipsStore
@@ -83,6 +83,11 @@ class StoreBundle(Protocol):
         ...
 
     @property
+    def retention(self) -> RetentionStore:
+        """What the node keeps below its current pruning point."""
+        ...
+
+    @property
     def tips(self) -> TipsStore:
         """The tips."""
         ...
@@ -95,6 +100,11 @@ class StoreBundle(Protocol):
     @property
     def reachability(self) -> Reachability:
         """The reachability service over the stored blocks (it keeps its own records)."""
+        ...
+
+    @property
+    def deletes(self) -> bool:
+        """True when the engine can delete blocks (pruning)."""
         ...
 
     def is_new(self) -> bool:
@@ -128,6 +138,7 @@ class MemoryStores:
         "pruning",
         "reachability",
         "relations",
+        "retention",
         "statuses",
         "tips",
         "virtual",
@@ -153,12 +164,19 @@ class MemoryStores:
         """Each block's pruning sample and pruning point."""
         self.past_pruning_points = PastPruningPointsStore()
         """The node's pruning points, genesis first."""
+        self.retention = RetentionStore()
+        """What the node keeps below its current pruning point."""
         self.tips = TipsStore()
         """The tips."""
         self.virtual = VirtualStateStore()
         """The last resolved virtual state."""
         self.reachability = reachability
         """The reachability service."""
+
+    @property
+    def deletes(self) -> bool:
+        """Always: forgetting a block is dropping it from memory."""
+        return True
 
     def is_new(self) -> bool:
         """True while no block is stored."""

@@ -33,6 +33,10 @@ class DaaStore:
         except KeyError:
             raise UnknownBlock(block) from None
 
+    def delete(self, block: Hash) -> None:
+        """Forget the DAA data of ``block`` (pruning; none is stored in DAG mode)."""
+        self._non_daa.pop(block, None)
+
     def has(self, block: Hash) -> bool:
         """True when DAA data for ``block`` is stored."""
         return block in self._non_daa

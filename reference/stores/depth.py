@@ -48,6 +48,10 @@ class DepthStore:
         """The stored finality point of ``block``."""
         return self.get(block).finality_point
 
+    def delete(self, block: Hash) -> None:
+        """Forget the depth data of ``block`` (pruning)."""
+        del self._depths[block]
+
     def has(self, block: Hash) -> bool:
         """True when depth data for ``block`` is stored."""
         return block in self._depths

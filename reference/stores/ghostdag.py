@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from reference.errors import BlockRejected, Code, UnknownBlock
 from reference.hash import Hash
 from reference.processes.ghostdag.data import GhostdagData
@@ -28,9 +30,17 @@ class GhostdagStore:
         except KeyError:
             raise UnknownBlock(block) from None
 
+    def delete(self, block: Hash) -> None:
+        """Forget the GHOSTDAG data of ``block`` (pruning)."""
+        del self._data[block]
+
     def has(self, block: Hash) -> bool:
         """True when data for ``block`` is stored."""
         return block in self._data
+
+    def __iter__(self) -> Iterator[Hash]:
+        """Every held block (a copy: pruning may delete while a caller iterates)."""
+        return iter(list(self._data))
 
     def __len__(self) -> int:
         return len(self._data)

@@ -45,6 +45,10 @@ class HeaderStore:
         except KeyError:
             raise UnknownBlock(block) from None
 
+    def delete(self, block: Hash) -> None:
+        """Forget the header of ``block`` (pruning)."""
+        del self._headers[block], self._work[block]
+
     def has(self, block: Hash) -> bool:
         """True when ``block``'s header is stored."""
         return block in self._headers

@@ -4,9 +4,13 @@ past pruning points (``spec/pruning``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reference.errors import BlockRejected, Code, UnknownBlock
 from reference.hash import Hash
+
+if TYPE_CHECKING:
+    from reference.processes.pruning import Retention
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,10 @@ class PruningSampleStore:
         """The stored (expected header) pruning point of ``block``."""
         return self.get(block).pruning_point
 
+    def delete(self, block: Hash) -> None:
+        """Forget the pruning data of ``block`` (pruning)."""
+        del self._data[block]
+
     def has(self, block: Hash) -> bool:
         """True when pruning data for ``block`` is stored."""
         return block in self._data
@@ -99,3 +107,21 @@ class PastPruningPointsStore:
 
     def __len__(self) -> int:
         return len(self._points)
+
+
+class RetentionStore:
+    """What the node keeps below its current pruning point, decided when the pruning point
+    moved (:class:`~reference.processes.pruning.Retention`); ``None`` before any move."""
+
+    __slots__ = ("_retention",)
+
+    def __init__(self) -> None:
+        self._retention: Retention | None = None
+
+    def set(self, retention: Retention) -> None:
+        """Record the decision for a new pruning point (it replaces the previous one)."""
+        self._retention = retention
+
+    def get(self) -> Retention | None:
+        """The decision for the current pruning point, if it has moved from genesis."""
+        return self._retention

@@ -43,6 +43,15 @@ class RelationsStore:
         except KeyError:
             raise UnknownBlock(block) from None
 
+    def delete(self, block: Hash) -> None:
+        """Forget ``block`` (pruning): its parents no longer list it as a child. Its children's
+        parents still name it (a header never changes); it is simply no longer held."""
+        for parent in self._parents.pop(block):
+            children = self._children.get(parent)
+            if children is not None:
+                children.remove(block)
+        del self._children[block]
+
     def has(self, block: Hash) -> bool:
         """True when ``block`` is stored."""
         return block in self._parents

@@ -44,6 +44,10 @@ class StatusStore:
         """The status of ``block``; ``None`` when nothing is known about it."""
         return self._statuses.get(block)
 
+    def delete(self, block: Hash) -> None:
+        """Forget the status of ``block`` (pruning: it becomes unknown)."""
+        del self._statuses[block]
+
     def is_invalid(self, block: Hash) -> bool:
         """True when ``block`` is remembered as invalid."""
         return self._statuses.get(block) is BlockStatus.INVALID

@@ -20,6 +20,10 @@ class TipsStore:
         self._tips.difference_update(parents)
         self._tips.add(block)
 
+    def remove(self, block: Hash) -> None:
+        """``block`` is no longer a tip: pruning deleted it."""
+        self._tips.discard(block)
+
     def frozen(self) -> frozenset[Hash]:
         """The tips, as an immutable set."""
         return frozenset(self._tips)

@@ -28,6 +28,10 @@ class Reachability(Protocol):
         """The virtual's selected parent is now ``block``: the service may move its root."""
         ...
 
+    def can_delete(self, block: Hash) -> bool:
+        """False for the blocks the service cannot do without (its roots)."""
+        ...
+
     def delete_block(self, block: Hash) -> None:
         """Forget ``block`` (pruning); every answer about the blocks that stay is unchanged."""
         ...

@@ -110,6 +110,11 @@ class ReachabilityService:
         if self._holders is not None and merged:
             self._holders[new_node] = merged
 
+    def can_delete(self, block: Hash) -> bool:
+        """False for the root (genesis) and the reindex root, which reachability needs."""
+        node = self._node(block)
+        return node.parent is not None and node is not self.store.reindex_root
+
     def delete_block(self, block: Hash) -> None:
         """Forget ``block`` (pruning), keeping every answer about the blocks that stay.
 
@@ -125,10 +130,12 @@ class ReachabilityService:
         took the block's place when a tree ancestor of it was deleted before; so the holders
         of each block are indexed (built at the first deletion, kept up by later insertions).
         """
-        node = self._node(block)
-        parent = node.parent
-        if parent is None or node is self.store.reindex_root:
+        if not self.can_delete(block):
             raise InvalidParameter("block", block, "the root and the reindex root stay")
+        node = self._nodes[block]
+        parent = node.parent
+        if parent is None:  # checked by can_delete: a bug
+            raise RuntimeError("the root has no parent to give its place to")
         holders = self._holders_index()
         position = next(i for i, child in enumerate(parent.children) if child is node)
         children = node.children

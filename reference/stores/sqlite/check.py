@@ -216,6 +216,9 @@ class _Check:
                 self.fail("past_pruning_points: index 0 is not genesis")
         if positions != list(range(len(positions))) or not positions:
             self.fail("past_pruning_points: the positions are not 0, 1, 2, ...")
+        for block_bytes, kind in self.rows("SELECT hash, kind FROM retention"):
+            block = unpack_hash(block_bytes, "retention.hash")
+            self.require_blocks([block], f"retention ({kind})")
         non_daa = []
         for block_bytes, merged in self.rows("SELECT hash, blocks FROM non_daa_mergeset"):
             block = unpack_hash(block_bytes, "non_daa_mergeset.hash")

@@ -37,6 +37,7 @@ from reference.header import BlockHeader, header_hash
 from reference.pipeline.virtual import VirtualState
 from reference.presets import Preset
 from reference.processes.ghostdag.data import GhostdagData
+from reference.processes.pruning import Retention
 from reference.processes.reachability.interval import ROOT_END, ROOT_START, Interval
 from reference.processes.reachability.service import ReachabilityService
 from reference.processes.reachability.store import ReachabilityData, ReachabilityStore
@@ -46,7 +47,12 @@ from reference.stores.daa import DaaStore
 from reference.stores.depth import BlockDepth, DepthStore
 from reference.stores.ghostdag import GhostdagStore
 from reference.stores.headers import HeaderStore
-from reference.stores.pruning import BlockPruning, PastPruningPointsStore, PruningSampleStore
+from reference.stores.pruning import (
+    BlockPruning,
+    PastPruningPointsStore,
+    PruningSampleStore,
+    RetentionStore,
+)
 from reference.stores.relations import RelationsStore
 from reference.stores.sqlite.rows import (
     ghostdag_from_row,
@@ -98,6 +104,8 @@ _INSERT_BODY: Final = "INSERT INTO bodies VALUES (?, ?)"
 _INSERT_TRANSACTION: Final = "INSERT INTO body_transactions VALUES (?, ?, ?)"
 _INSERT_PRUNING: Final = "INSERT INTO pruning_samples VALUES (?, ?, ?)"
 _INSERT_PAST_PRUNING_POINT: Final = "INSERT INTO past_pruning_points VALUES (?, ?)"
+_CLEAR_RETENTION: Final = "DELETE FROM retention WHERE kind IN (?, ?, ?)"
+_INSERT_RETENTION: Final = "INSERT OR REPLACE INTO retention VALUES (?, ?, ?)"
 _SET_REINDEX_ROOT: Final = "INSERT OR REPLACE INTO reindex_root VALUES (0, ?)"
 _UPSERT_REACHABILITY: Final = (
     "INSERT INTO reachability VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET "
@@ -220,6 +228,23 @@ class _PastPruningPointsStore(PastPruningPointsStore):
         super().extend(points)
         for position, point in enumerate(points, start=first):
             self._staged.add(_INSERT_PAST_PRUNING_POINT, (position, point))
+
+
+class _RetentionStore(RetentionStore):
+    __slots__ = ("_staged",)
+
+    def __init__(self, staged: _Staged) -> None:
+        super().__init__()
+        self._staged = staged
+
+    def set(self, retention: Retention) -> None:
+        super().set(retention)
+        self._staged.add(_CLEAR_RETENTION, ("anticone", "history", "header"))
+        rows = [(block, "anticone", i) for i, block in enumerate(retention.anticone)]
+        rows += [(block, "header", i) for i, block in enumerate(retention.headers)]
+        rows += [(block, "history", 0) for block in sorted(retention.history)]
+        for row in rows:
+            self._staged.add(_INSERT_RETENTION, row)
 
 
 class _TipsStore(TipsStore):
@@ -387,6 +412,7 @@ class SqliteStores:
         "pruning",
         "reachability",
         "relations",
+        "retention",
         "statuses",
         "tips",
         "virtual",
@@ -432,6 +458,8 @@ class SqliteStores:
         """Pruning samples and points (table ``pruning_samples``)."""
         self.past_pruning_points = _PastPruningPointsStore(staged)
         """The node's pruning points (table ``past_pruning_points``)."""
+        self.retention = _RetentionStore(staged)
+        """What is kept below the pruning point (table ``retention``)."""
         self.tips = _TipsStore(staged)
         """The tips (table ``tips``)."""
         self.virtual = _VirtualStateStore(staged)
@@ -483,6 +511,11 @@ class SqliteStores:
             os.close(lock)
             raise
         return stores
+
+    @property
+    def deletes(self) -> bool:
+        """Not yet: reading back a store whose blocks name deleted ones is not specified."""
+        return False
 
     def is_new(self) -> bool:
         """True while no block is stored: the consensus then writes genesis."""
@@ -638,6 +671,18 @@ class SqliteStores:
                 raise _corrupt(f"past_pruning_points: position {position} where {expected} is next")
             PastPruningPointsStore.extend(
                 self.past_pruning_points, (unpack_hash(point, "past_pruning_points.hash"),)
+            )
+        kinds: dict[str, list[tuple[int, Hash]]] = {"anticone": [], "history": [], "header": []}
+        for block, kind, position in execute("SELECT hash, kind, position FROM retention"):
+            kinds[kind].append((position, unpack_hash(block, "retention.hash")))
+        if kinds["anticone"]:
+            RetentionStore.set(
+                self.retention,
+                Retention(
+                    anticone=tuple(block for _, block in sorted(kinds["anticone"])),
+                    history=frozenset(block for _, block in kinds["history"]),
+                    headers=tuple(block for _, block in sorted(kinds["header"])),
+                ),
             )
         self._load_reachability()
         for (tip,) in execute("SELECT hash FROM tips"):

@@ -39,6 +39,7 @@ TABLES: Final = (
     "body_transactions",
     "pruning_samples",
     "past_pruning_points",
+    "retention",
 )
 """Every table, in the order :func:`create_schema` creates them."""
 
@@ -140,6 +141,11 @@ def create_schema(connection: sqlite3.Connection) -> None:
             position INTEGER PRIMARY KEY CHECK (position >= 0),
             hash BLOB NOT NULL CHECK (length(hash) = 32)
         ) STRICT""",
+        """CREATE TABLE retention (
+            hash BLOB PRIMARY KEY CHECK (length(hash) = 32),
+            kind TEXT NOT NULL CHECK (kind IN ('anticone', 'history', 'header')),
+            position INTEGER NOT NULL CHECK (position >= 0)
+        ) STRICT, WITHOUT ROWID""",
     )
     for statement in statements:
         connection.execute(statement)
