@@ -119,6 +119,22 @@ class BlockInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class PruneBatch:
+    """What one call of :meth:`Consensus.prune` did."""
+
+    deleted: tuple[GhostdagData, ...]
+    """The GHOSTDAG data of each block forgotten entirely (it is unknown now)."""
+    stripped: tuple[Hash, ...]
+    """The blocks kept as history whose bodies went."""
+    bodies: int
+    """How many bodies went, of both kinds."""
+
+    def __len__(self) -> int:
+        """The blocks handled: 0 once nothing is left to do."""
+        return len(self.deleted) + len(self.stripped)
+
+
+@dataclass(frozen=True, slots=True)
 class VirtualDifficulty:
     """The header-mode fields a block built on the virtual's parents must carry."""
 
@@ -404,10 +420,10 @@ class Consensus:
         # One transaction: the block, the tips and the virtual are on disk together or not.
         self._stores.commit()
 
-    def prune(self, limit: int | None = None) -> int:
+    def prune(self, limit: int | None = None) -> PruneBatch:
         """Delete what the node no longer keeps below its pruning point (``spec/pruning``): at
-        most ``limit`` blocks (all without a limit), in one commit; the number of blocks
-        handled, 0 once nothing is left.
+        most ``limit`` blocks (all without a limit), in one commit; what it did (empty once
+        nothing is left).
 
         A block the retention does not keep is forgotten entirely — header, parents, GHOSTDAG,
         depth, DAA and pruning data, status, body, reachability record and its place among
@@ -426,16 +442,22 @@ class Consensus:
             self._pending = self._pending_deletions(point)
             self._pending_for = point
         batch = self._pending if limit is None else self._pending[:limit]
+        deleted: list[GhostdagData] = []
+        stripped: list[Hash] = []
+        bodies = 0
         for block, history in batch:
+            bodies += self._bodies.has(block)
             if history:
                 self._bodies.delete(block)
                 self._statuses.set(block, BlockStatus.HEADER_ONLY)
+                stripped.append(block)
             else:
+                deleted.append(self._ghostdag.get(block))
                 self._forget(block)
         del self._pending[: len(batch)]
         if batch:
             self._stores.commit()
-        return len(batch)
+        return PruneBatch(tuple(deleted), tuple(stripped), bodies)
 
     def _pending_deletions(self, point: Hash) -> list[tuple[Hash, bool]]:
         """``(block, kept as history)`` for every held block outside the future of ``point``
@@ -571,12 +593,33 @@ class Consensus:
             daa = self._windows.daa_window(data).blocks
             return (*daa, *self._windows.past_median_time_window(data))
 
+        def window_reads(data: GhostdagData) -> set[Hash]:
+            read: set[Hash] = set()
+            if not self.header_mode or data.selected_parent is None:
+                return read
+
+            def ghostdag_of(block: Hash) -> GhostdagData:
+                read.add(block)
+                return self._ghostdag.get(block)
+
+            def header_of(block: Hash) -> BlockHeader:
+                read.add(block)
+                return self._headers.full_header(block)
+
+            walker = WindowManager(
+                self.preset, self.genesis, ghostdag_of, header_of, cache_capacity=0
+            )
+            walker.daa_window(data)
+            walker.past_median_time(data)
+            return read
+
         context = RetentionContext(
             genesis=self.genesis,
             k=self.preset.k,
             ghostdag=self._ghostdag.get,
             parents=self._relations.parents,
             windows=windows,
+            window_reads=window_reads,
             reachability=self._reachability,
         )
         return retention(

@@ -135,7 +135,11 @@ def test_every_block_read_after_a_move_is_kept_or_above_the_pruning_point(seed: 
     )
     reads.reachability = service
     consensus = Consensus.from_genesis_header(
-        PRESET, GENESIS, stores=_noting_stores(reads, service), clock=lambda: 1 << 62
+        PRESET,
+        GENESIS,
+        stores=_noting_stores(reads, service),
+        clock=lambda: 1 << 62,
+        window_cache=0,  # every window walked from the stores: no cache hides a read
     )
     arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
     hashes = [genesis]  # the blocks of the arrival model, by index

@@ -53,6 +53,10 @@ from reference.stores.statuses import BlockStatus
 from reference.transaction.encoding import transaction_id
 from reference.transaction.model import Transaction
 
+PRUNE_BATCH: Final = 256
+"""Most blocks pruning handles after each accepted block or body: after the pruning point
+moves (every finality epoch), its deletions drain a batch per block instead of stalling one."""
+
 TEMPLATE_LIFETIME_MS: Final = 1000
 """A template is rebuilt after this long even if the virtual did not move (Kaspa's template
 cache lifetime), so new mempool transactions reach miners within a second."""
@@ -163,7 +167,7 @@ class Node:
         store; it must have grown from the network's genesis. By default a fresh in-memory
         consensus holding only genesis is made, with ``clock`` (default: the wall clock);
         ``clock`` is refused together with ``consensus``, whose own clock the node then uses.
-        The genesis body is stored if the consensus lacks it.
+        The genesis body is stored if the consensus lacks it (unless it has pruned).
         """
         if consensus is None:
             consensus = Consensus.from_genesis_header(
@@ -175,7 +179,10 @@ class Node:
             raise InvalidParameter(
                 "consensus", consensus.genesis, f"not grown from the {network.name} genesis"
             )
-        if consensus.body(consensus.genesis) is None:
+        if consensus.body(consensus.genesis) is None and consensus.pruning_point() == (
+            consensus.genesis
+        ):
+            # Once the pruning point has moved, pruning has let the genesis body go.
             consensus.add_body(network.genesis_hash, network.genesis_transactions)
         self.network = network
         """The network this node runs."""
@@ -240,6 +247,7 @@ class Node:
             self._state_version += 1
             self._index(block, header.blue_score, with_body=True)
             self._announce_block(block, transactions, old_sink)
+            self._prune()
             return block
 
     def submit_header(self, header: BlockHeader) -> Hash:
@@ -256,6 +264,7 @@ class Node:
             block = self.consensus.add_full_header(header)
             self._state_version += 1
             self._index(block, header.blue_score, with_body=False)
+            self._prune()
             return block
 
     def submit_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
@@ -273,6 +282,7 @@ class Node:
             self._state_version += 1
             self._block_count += 1
             self._announce_block(block, transactions, old_sink)
+            self._prune()
 
     def _announce_block(
         self, block: Hash, transactions: Sequence[Transaction], old_sink: Hash
@@ -349,7 +359,8 @@ class Node:
             return self.consensus.has_block(block)
 
     def blocks_at_blue_score(self, blue_score: int) -> tuple[Hash, ...]:
-        """The accepted blocks of blue score ``blue_score``, ascending ``sort_key``."""
+        """The accepted blocks of blue score ``blue_score`` the node still holds, ascending
+        ``sort_key``."""
         with self._lock:
             blocks = self._by_blue_score.get(blue_score, [])
             get = self.consensus.ghostdag_data
@@ -397,16 +408,24 @@ class Node:
     def _index_existing_blocks(self) -> None:
         """Index every block the consensus holds (all of them, for a restored consensus)."""
         consensus = self.consensus
-        seen = set(consensus.tips())
-        stack = list(seen)
-        while stack:
-            block = stack.pop()
+        for block in consensus.held_blocks():
             self._index(
                 block,
                 consensus.ghostdag_data(block).blue_score,
                 with_body=consensus.body(block) is not None,
             )
-            for parent in consensus.header(block).parents:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
+
+    def _prune(self) -> None:
+        """One batch of the pending deletions below the pruning point, out of the index."""
+        batch = self.consensus.prune(PRUNE_BATCH)
+        if not batch:
+            return
+        self._state_version += 1
+        for data in batch.deleted:
+            listed = self._by_blue_score.get(data.blue_score)
+            if listed is not None:
+                listed.remove(data.hash)
+                if not listed:
+                    del self._by_blue_score[data.blue_score]
+        self._header_count -= len(batch.deleted)
+        self._block_count -= batch.bodies

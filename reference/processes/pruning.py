@@ -20,7 +20,7 @@ writes nothing: the caller stores what they return.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reference import ordering
@@ -212,6 +212,10 @@ class RetentionContext:
     """The parents of a stored block."""
     windows: Callable[[GhostdagData], Sequence[Hash]]
     """The blocks of a block's DAA window and past-median-time window."""
+    window_reads: Callable[[GhostdagData], Iterable[Hash]]
+    """Every block whose data computing those windows reads, walking the selected chain from
+    the stores with no cache: the blocks of the window, the chain walked and what each chain
+    block merged."""
     reachability: Reachability
     """Ancestry queries over the stored blocks."""
 
@@ -227,7 +231,8 @@ class Retention:
     """Blocks outside the future of ``pp`` and outside :attr:`anticone` whose header, parents,
     GHOSTDAG and depth data are kept (not their bodies): every block with at least the least
     blue work among the windows and GHOSTDAG chains of the :attr:`anticone` blocks, reached
-    from them through parents."""
+    from them through parents, and every block their windows' computation reads (a window
+    is rebuilt from the stores when it is not cached, after a restart say)."""
     headers: tuple[Hash, ...]
     """The past pruning points (genesis first): their headers, GHOSTDAG and pruning data are
     kept whatever else goes (the expected pruning point of a block near the pruning point
@@ -292,6 +297,9 @@ def retention(
                 continue
             history.add(parent)
             queue.append(parent)
+    for block in anticone:
+        history.update(context.window_reads(context.ghostdag(block)))
+    history.difference_update(kept)
     return Retention(
         anticone=tuple(anticone), history=frozenset(history), headers=tuple(past_pruning_points)
     )

@@ -29,6 +29,18 @@ class RelationsStore:
         for parent in parents:
             self._children[parent].append(block)
 
+    def restore(self, block: Hash, parents: Sequence[Hash]) -> None:
+        """Record ``block`` read back from a store that has pruned: a parent it names may be
+        deleted, and is then not linked (it has no children list any more)."""
+        if block in self._parents:
+            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "relations already stored")
+        self._parents[block] = tuple(parents)
+        self._children[block] = []
+        for parent in parents:
+            children = self._children.get(parent)
+            if children is not None:
+                children.append(block)
+
     def parents(self, block: Hash) -> tuple[Hash, ...]:
         """The parents of ``block`` in header order."""
         try:

@@ -1,4 +1,5 @@
-"""The selected chain by position: genesis at 0, the sink at the top.
+"""The selected chain by position: genesis at 0 (a pruned node: the lowest chain block it
+holds), the sink at the top.
 
 Locators name blocks of the selected chain at chosen distances below the sink, which needs
 "the chain block at position i" in constant time. Kaspa keeps this index in a store (the
@@ -37,8 +38,10 @@ class SelectedChain:
                 break
             above.append(block)
             parent = self._consensus.ghostdag_data(block).selected_parent
-            if parent is None:  # only genesis, which is always at position 0
-                raise RuntimeError("the selected chain does not reach genesis")
+            if parent is None or not self._consensus.has_block(parent):
+                # Genesis, or the lowest chain block a pruned node holds: start over from it.
+                position = -1
+                break
             block = parent
         for dropped in self._chain[position + 1 :]:
             del self._position[dropped]
@@ -53,7 +56,8 @@ class SelectedChain:
         return self._position.get(block)
 
     def at(self, position: int) -> Hash:
-        """The chain block at ``position`` (0 is genesis)."""
+        """The chain block at ``position`` (0 is genesis, or the lowest one a pruned node
+        holds)."""
         self.refresh()
         return self._chain[position]
 

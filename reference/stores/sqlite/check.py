@@ -58,6 +58,8 @@ class _Check:
         self.header_mode: set[Hash] = set()
         self.genesis: Hash | None = None
         self.metadata_genesis: object = None
+        self.pruned = False
+        """True once the pruning point has moved: blocks may then name deleted blocks."""
 
     def genesis_hash(self) -> Hash:
         if self.genesis is None:
@@ -75,9 +77,17 @@ class _Check:
             if block not in self.blocks:
                 self.fail(f"{where} names {block}, which is not a stored block")
 
+    def require_unless_pruned(self, hashes: Iterable[Hash], where: str) -> None:
+        """Like :meth:`require_blocks`, except in a store that has pruned, where a block
+        kept may name one deleted below the pruning point."""
+        if not self.pruned:
+            self.require_blocks(hashes, where)
+
     def run(self) -> list[str]:
         if not self.identity():
             return self.problems
+        (points,) = self.connection.execute("SELECT count(*) FROM past_pruning_points").fetchone()
+        self.pruned = points > 1
         ghostdag = self.headers_and_parents()
         if ghostdag is not None:
             self.per_block_tables()
@@ -121,7 +131,7 @@ class _Check:
             ordinal[block] = unpack_int(number, "headers.ordinal")
             wires[block] = wire
         self.blocks = set(ordinal)
-        if sorted(ordinal.values()) != list(range(len(ordinal))):
+        if sorted(ordinal.values()) != list(range(len(ordinal))) and not self.pruned:
             self.fail("headers: the ordinals are not 0, 1, 2, ...")
         if not ordinal:
             return None
@@ -141,8 +151,8 @@ class _Check:
             hashes = tuple(parent for _, parent in listed)
             if (block == genesis) != (not hashes):
                 self.fail(f"{block}: only genesis has no parents")
-            self.require_blocks(hashes, f"parents of {block}")
-            if any(ordinal.get(parent, len(ordinal)) >= ordinal[block] for parent in hashes):
+            self.require_unless_pruned(hashes, f"parents of {block}")
+            if any(ordinal.get(parent, -1) >= ordinal[block] for parent in hashes):
                 self.fail(f"{block}: a parent was stored after it")
             wire = wires[block]
             if isinstance(wire, bytes) and header_from_wire(wire).parents != hashes:
@@ -161,7 +171,7 @@ class _Check:
             if (data.selected_parent is None) != (data.hash == genesis):
                 self.fail(f"ghostdag of {data.hash}: only genesis has no selected parent")
             named = (*data.mergeset_blues, *data.mergeset_reds, *data.blues_anticone_sizes)
-            self.require_blocks(named, f"ghostdag of {data.hash}")
+            self.require_unless_pruned(named, f"ghostdag of {data.hash}")
         self.same_blocks(ghostdag, "ghostdag")
         return ghostdag
 
@@ -194,7 +204,9 @@ class _Check:
             block = unpack_hash(block_bytes, "depth.hash")
             named = [unpack_hash(root, "depth.root"), unpack_hash(finality, "depth.finality")]
             # ORIGIN: below the pruning point, where the walk has no stored block to stop at.
-            self.require_blocks([value for value in named if value != ORIGIN], f"depth of {block}")
+            self.require_unless_pruned(
+                [value for value in named if value != ORIGIN], f"depth of {block}"
+            )
             depth.append(block)
         self.same_blocks(depth, "depth")
         pruning = []
@@ -204,7 +216,7 @@ class _Check:
                 unpack_hash(sample, "pruning_samples.pruning_sample"),
                 unpack_hash(point, "pruning_samples.pruning_point"),
             ]
-            self.require_blocks(named, f"pruning_samples of {block}")
+            self.require_unless_pruned(named, f"pruning_samples of {block}")
             pruning.append(block)
         self.same_blocks(pruning, "pruning_samples")
         positions = []
@@ -223,7 +235,7 @@ class _Check:
         for block_bytes, merged in self.rows("SELECT hash, blocks FROM non_daa_mergeset"):
             block = unpack_hash(block_bytes, "non_daa_mergeset.hash")
             hashes = unpack_hashes(merged, "non_daa_mergeset.blocks")
-            self.require_blocks(hashes, f"non_daa_mergeset of {block}")
+            self.require_unless_pruned(hashes, f"non_daa_mergeset of {block}")
             if list(hashes) != sorted(set(hashes)):
                 self.fail(f"non_daa_mergeset of {block}: not sorted and distinct")
             non_daa.append(block)
@@ -246,7 +258,9 @@ class _Check:
         siblings: dict[Hash, list[tuple[int, int]]] = {}
         for block, (parent, height, start, end) in nodes.items():
             data = ghostdag.get(block)
-            if data is not None and parent != data.selected_parent:
+            # Pruning gives a block whose selected parent it deleted that parent's tree parent.
+            reparented = self.pruned and data is not None and data.selected_parent not in nodes
+            if data is not None and parent != data.selected_parent and not reparented:
                 self.fail(f"reachability of {block}: tree parent is not the selected parent")
             if parent is None:
                 if height != 0:
@@ -255,7 +269,7 @@ class _Check:
             above = nodes.get(parent)
             if above is None:
                 continue
-            if height != above[1] + 1:
+            if height != above[1] + 1 and not (reparented and height > above[1]):
                 self.fail(f"reachability of {block}: height is not its tree parent's + 1")
             if not (above[2] <= start <= end < above[3]):
                 self.fail(f"reachability of {block}: interval outside its tree parent's")
@@ -273,9 +287,18 @@ class _Check:
             for data in ghostdag.values()
             for merged in data.mergeset_without_selected_parent()
         }
-        for merged, cover in sorted(covering ^ expected):
-            side = "extra" if (merged, cover) in covering else "missing"
-            self.fail(f"future_covering_sets: {side} row ({merged}, {cover})")
+        if self.pruned:
+            # A deleted cover's place went to its tree children: rows only among blocks held,
+            # and every merge between two blocks held still covered.
+            for merged, cover in covering:
+                self.require_blocks([merged, cover], "future_covering_sets")
+            expected = {(m, c) for m, c in expected if m in self.blocks}
+            for merged, cover in sorted(expected - covering):
+                self.fail(f"future_covering_sets: missing row ({merged}, {cover})")
+        else:
+            for merged, cover in sorted(covering ^ expected):
+                side = "extra" if (merged, cover) in covering else "missing"
+                self.fail(f"future_covering_sets: {side} row ({merged}, {cover})")
         root = self.rows("SELECT hash FROM reindex_root")
         if len(root) != 1:
             self.fail("reindex_root: not exactly one row")
@@ -285,7 +308,8 @@ class _Check:
     def tips_and_virtual(self) -> None:
         tips = {unpack_hash(row[0], "tips.hash") for row in self.rows("SELECT hash FROM tips")}
         childless = {block for block, children in self.children.items() if not children}
-        if tips != childless:
+        # A block kept below the pruning point may have lost every child to pruning.
+        if tips != childless and not (self.pruned and tips <= childless):
             self.fail("tips: not the blocks without children")
         state = self.rows("SELECT * FROM virtual_state")
         if len(state) != 1:

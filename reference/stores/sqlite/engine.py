@@ -106,6 +106,24 @@ _INSERT_PRUNING: Final = "INSERT INTO pruning_samples VALUES (?, ?, ?)"
 _INSERT_PAST_PRUNING_POINT: Final = "INSERT INTO past_pruning_points VALUES (?, ?)"
 _CLEAR_RETENTION: Final = "DELETE FROM retention WHERE kind IN (?, ?, ?)"
 _INSERT_RETENTION: Final = "INSERT OR REPLACE INTO retention VALUES (?, ?, ?)"
+_DELETE: Final = {
+    table: f"DELETE FROM {table} WHERE {column} = ?"
+    for table, column in (
+        ("headers", "hash"),
+        ("parents", "block"),
+        ("ghostdag", "hash"),
+        ("statuses", "hash"),
+        ("depth", "hash"),
+        ("non_daa_mergeset", "hash"),
+        ("bodies", "hash"),
+        ("body_transactions", "block"),
+        ("pruning_samples", "hash"),
+        ("reachability", "hash"),
+    )
+}
+"""Forgetting one block's row(s) of a table (pruning)."""
+_DELETE_COVERING: Final = "DELETE FROM future_covering_sets WHERE block = ? OR covering = ?"
+_SET_TREE_PARENT: Final = "UPDATE reachability SET tree_parent = ? WHERE hash = ?"
 _SET_REINDEX_ROOT: Final = "INSERT OR REPLACE INTO reindex_root VALUES (0, ?)"
 _UPSERT_REACHABILITY: Final = (
     "INSERT INTO reachability VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET "
@@ -131,16 +149,22 @@ class _Staged:
 
 
 class _HeaderStore(HeaderStore):
-    __slots__ = ("_staged",)
+    __slots__ = ("_staged", "next_ordinal")
 
     def __init__(self, staged: _Staged) -> None:
         super().__init__()
         self._staged = staged
+        self.next_ordinal = 0
+        """The ordinal of the next accepted block (pruning leaves gaps below it)."""
 
     def insert(self, header: Header, work: int) -> None:
-        ordinal = len(self)
         super().insert(header, work)
-        self._staged.add(_INSERT_HEADER, header_row(header, work, ordinal))
+        self._staged.add(_INSERT_HEADER, header_row(header, work, self.next_ordinal))
+        self.next_ordinal += 1
+
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["headers"], (block,))
 
 
 class _RelationsStore(RelationsStore):
@@ -155,6 +179,10 @@ class _RelationsStore(RelationsStore):
         for position, parent in enumerate(parents):
             self._staged.add(_INSERT_PARENT, (block, position, parent))
 
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["parents"], (block,))
+
 
 class _GhostdagStore(GhostdagStore):
     __slots__ = ("_staged",)
@@ -166,6 +194,10 @@ class _GhostdagStore(GhostdagStore):
     def insert(self, data: GhostdagData) -> None:
         super().insert(data)
         self._staged.add(_INSERT_GHOSTDAG, ghostdag_row(data))
+
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["ghostdag"], (block,))
 
 
 class _StatusStore(StatusStore):
@@ -179,6 +211,10 @@ class _StatusStore(StatusStore):
         super().set(block, status)
         self._staged.add(_SET_STATUS, (block, status.value))
 
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["statuses"], (block,))
+
 
 class _DepthStore(DepthStore):
     __slots__ = ("_staged",)
@@ -190,6 +226,10 @@ class _DepthStore(DepthStore):
     def insert(self, block: Hash, depth: BlockDepth) -> None:
         super().insert(block, depth)
         self._staged.add(_INSERT_DEPTH, (block, depth.merge_depth_root, depth.finality_point))
+
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["depth"], (block,))
 
 
 class _DaaStore(DaaStore):
@@ -203,6 +243,10 @@ class _DaaStore(DaaStore):
         super().insert(block, non_daa_mergeset)
         self._staged.add(_INSERT_NON_DAA, (block, pack_hashes(sorted(non_daa_mergeset))))
 
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["non_daa_mergeset"], (block,))
+
 
 class _PruningSampleStore(PruningSampleStore):
     __slots__ = ("_staged",)
@@ -214,6 +258,10 @@ class _PruningSampleStore(PruningSampleStore):
     def insert(self, block: Hash, data: BlockPruning) -> None:
         super().insert(block, data)
         self._staged.add(_INSERT_PRUNING, (block, data.pruning_sample, data.pruning_point))
+
+    def delete(self, block: Hash) -> None:
+        super().delete(block)
+        self._staged.add(_DELETE["pruning_samples"], (block,))
 
 
 class _PastPruningPointsStore(PastPruningPointsStore):
@@ -260,6 +308,11 @@ class _TipsStore(TipsStore):
                 self._staged.add(_DELETE_TIP, (parent,))
         super().add(block, parents)
         self._staged.add(_INSERT_TIP, (block,))
+
+    def remove(self, block: Hash) -> None:
+        if block in self:
+            self._staged.add(_DELETE_TIP, (block,))
+        super().remove(block)
 
 
 class _VirtualStateStore(VirtualStateStore):
@@ -315,6 +368,11 @@ class _BodyStore(BodyStore):
             return tuple(decode_transaction(row[1]) for row in rows)
         except DagspecError as error:
             raise StoreError(Code.STORE_CORRUPT, "store", f"body of {block}: {error}") from None
+
+    def delete(self, block: Hash) -> None:
+        self._pending.pop(block, None)
+        self._staged.add(_DELETE["bodies"], (block,))
+        self._staged.add(_DELETE["body_transactions"], (block,))
 
     def has(self, block: Hash) -> bool:
         if block in self._pending:
@@ -383,6 +441,28 @@ class _ReachabilityService(ReachabilityService):
         super().add_block(block, selected_parent, mergeset)
         for merged in mergeset:
             self._staged.add(_INSERT_COVERING, (merged, block))
+
+    def delete_block(self, block: Hash) -> None:
+        node = self.store.nodes.get(block)
+        holders = [] if node is None else list(self._holders_index().get(node, ()))
+        children = [] if node is None else list(node.children)
+        super().delete_block(block)
+        if node is None:
+            return
+        records = self.store
+        if isinstance(records, _ReachabilityStore):
+            records.dirty.discard(node)
+        self._staged.add(_DELETE["reachability"], (block,))
+        self._staged.add(_DELETE_COVERING, (block, block))
+        parent = node.parent
+        for child in children:
+            self._staged.add(
+                _SET_TREE_PARENT, (None if parent is None else parent.hash, child.hash)
+            )
+        for holder in holders:
+            if holder.hash in records.nodes:
+                for child in children:
+                    self._staged.add(_INSERT_COVERING, (holder.hash, child.hash))
 
 
 class SqliteStores:
@@ -514,8 +594,9 @@ class SqliteStores:
 
     @property
     def deletes(self) -> bool:
-        """Not yet: reading back a store whose blocks name deleted ones is not specified."""
-        return False
+        """Always: a deletion is staged like any write, and a store that has pruned is read
+        back with blocks naming deleted ones."""
+        return True
 
     def is_new(self) -> bool:
         """True while no block is stored: the consensus then writes genesis."""
@@ -601,6 +682,8 @@ class SqliteStores:
     def _load_blocks(self) -> list[Hash]:
         """Every table into memory; the stored blocks in the order they were accepted."""
         execute = self._connection.execute
+        (points,) = execute("SELECT count(*) FROM past_pruning_points").fetchone()
+        pruned = points > 1  # blocks may name deleted ones; ordinals may have gaps
         parents: dict[Hash, list[Hash]] = {}
         for block, position, parent in execute(
             "SELECT block, position, parent FROM parents ORDER BY block, position"
@@ -614,12 +697,16 @@ class SqliteStores:
             "SELECT hash, ordinal, wire, target, work, claimed_blue_score, claimed_blue_work "
             "FROM headers ORDER BY ordinal"
         ):
-            if row[1] != len(blocks):
+            if row[1] != len(blocks) and not (pruned and row[1] > self.headers.next_ordinal - 1):
                 raise _corrupt(f"headers: ordinal {row[1]} where {len(blocks)} is next")
             header, work = header_from_row(row, parents)
             HeaderStore.insert(self.headers, header, work)
-            RelationsStore.insert(self.relations, header.hash, header.parents)
+            if pruned:
+                RelationsStore.restore(self.relations, header.hash, header.parents)
+            else:
+                RelationsStore.insert(self.relations, header.hash, header.parents)
             blocks.append(header.hash)
+            self.headers.next_ordinal = row[1] + 1
         if not parents.keys() <= set(blocks):
             raise _corrupt("parents: rows of a block without a header")
         if not blocks:
@@ -709,7 +796,7 @@ class SqliteStores:
         genesis.end = unpack_u64(rows[0][4], "reachability.interval_end")
         for block, parent, height, start, end in rows[1:]:
             tree_parent = nodes.get(unpack_hash(parent, "reachability.tree_parent"))
-            if tree_parent is None or height != tree_parent.height + 1:
+            if tree_parent is None or height <= tree_parent.height:
                 raise _corrupt(f"reachability: {block.hex()} has no tree parent below it")
             node = store.new_record(
                 unpack_hash(block, "reachability.hash"),
