@@ -1,0 +1,150 @@
+"""Store size with and without pruning: ``python -m benchmarks.pruning [--quick]``.
+
+One 1-block-per-second ``tos``-like DAG (network delays up to 2 s, coinbase-only bodies, proof
+of work skipped) with a small pruning depth goes, block by block, into two durable stores in
+the same run: one whose consensus prunes a batch of 256 blocks after every block, as the node
+does, and one that never prunes (the baseline). The size of each store file (its log folded
+in) is printed against the blocks mined, with the pruning point's blue score, then the time
+pruning took per pruning-point move.
+
+Goal: the pruned store stops growing after the pruning depth — at the end within 1.2x of its
+size at two pruning depths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks.headers import bench_genesis
+from benchmarks.store import store_size
+from conformance.arrivals import Arrivals
+from reference.coinbase import build_coinbase
+from reference.consensus import Consensus
+from reference.header import BlockHeader
+from reference.merkle import hash_merkle_root
+from reference.presets import TOS, Preset
+from reference.stores.sqlite.engine import open_consensus
+from reference.transaction.model import ScriptPublicKey, Transaction
+
+GOAL = 1.2
+MAX_DELAY_MS = 2000
+
+Block = tuple[BlockHeader, tuple[Transaction, ...]]
+
+
+def pruning_preset(pruning_depth: int) -> Preset:
+    """``tos`` with a small pruning depth (finality a quarter of it), small windows, no PoW."""
+    finality = max(pruning_depth // 4, 8)
+    return TOS.with_overrides(
+        {
+            "skip_proof_of_work": True,
+            "pruning_depth": pruning_depth,
+            "finality_depth": finality,
+            "merge_depth": max(finality // 2, 4),
+            "difficulty_window_size": 100,
+            "min_difficulty_window_size": 20,
+            "difficulty_sample_rate": 2,
+        }
+    )
+
+
+def generate(preset: Preset, count: int, seed: int) -> list[Block]:
+    """``count`` blocks of a 1-block/s DAG with coinbase-only bodies, in creation order."""
+    genesis = bench_genesis(preset)
+    consensus = Consensus.from_genesis_header(preset, genesis, clock=lambda: 1 << 62)
+    arrivals = Arrivals(seed, genesis.timestamp, MAX_DELAY_MS, preset.max_block_parents)
+    hashes = [consensus.genesis]
+    blocks: list[Block] = []
+    for index in range(count):
+        now, tips = arrivals.next()
+        parents = [hashes[i] for i in tips]
+        timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
+        draft = consensus.build_header(parents, timestamp=timestamp)
+        body = (build_coinbase(draft.blue_score, ScriptPublicKey(0, b""), 0, index.to_bytes(8)),)
+        header = dataclasses.replace(draft, hash_merkle_root=hash_merkle_root(body))
+        hashes.append(consensus.add_full_block(header, body, now_ms=timestamp))
+        arrivals.created(tips)
+        blocks.append((header, body))
+    return blocks
+
+
+def run(preset: Preset, blocks: Sequence[Block], folder: Path, samples: int) -> int:
+    """Feed both stores, print the table; 0 when the goal is met."""
+    genesis = bench_genesis(preset)
+    pruned_path, full_path = folder / "pruned.db", folder / "full.db"
+    pruned = open_consensus(pruned_path, preset, genesis, clock=lambda: 1 << 62)
+    full = open_consensus(full_path, preset, genesis, clock=lambda: 1 << 62)
+    every = max(1, len(blocks) // samples)
+    pruning_seconds = 0.0
+    slowest = 0.0
+    moves = 0
+    rows: list[tuple[int, int, int, int]] = []
+    try:
+        for index, (header, body) in enumerate(blocks, start=1):
+            now = header.timestamp
+            pruned.add_full_block(header, body, now_ms=now)
+            full.add_full_block(header, body, now_ms=now)
+            before = len(pruned.past_pruning_points())
+            started = time.perf_counter()
+            pruned.prune(256)
+            spent = time.perf_counter() - started
+            pruning_seconds += spent
+            slowest = max(slowest, spent)
+            moves += len(pruned.past_pruning_points()) - before
+            if index % every == 0 or index == len(blocks):
+                point = pruned.ghostdag_data(pruned.pruning_point()).blue_score
+                rows.append((index, point, store_size(pruned_path), store_size(full_path)))
+        moves = len(pruned.past_pruning_points()) - 1
+    finally:
+        pruned.close()
+        full.close()
+    print(f"pruning depth {preset.pruning_depth:,}, finality depth {preset.finality_depth:,}")
+    print(f"{'blocks':>8} {'pp score':>9} {'pruned MB':>10} {'full MB':>9} {'pruned/full':>12}")
+    for index, point, pruned_size, full_size in rows:
+        print(
+            f"{index:>8,} {point:>9,} {pruned_size / 1e6:>10.2f} {full_size / 1e6:>9.2f} "
+            f"{pruned_size / full_size:>12.2f}"
+        )
+    two_depths = next(
+        (size for index, _, size, _ in rows if index >= 2 * preset.pruning_depth), None
+    )
+    print(
+        f"pruning: {pruning_seconds:.1f} s in all, {moves} pruning-point moves, "
+        f"{pruning_seconds / max(moves, 1) * 1000:.0f} ms per move, slowest batch "
+        f"{slowest * 1000:.0f} ms"
+    )
+    if two_depths is None:
+        print("fewer blocks than two pruning depths: no verdict")
+        return 0
+    ratio = rows[-1][2] / two_depths
+    verdict = "met" if ratio <= GOAL else "MISSED"
+    print(
+        f"pruned store at the end / at two pruning depths: {ratio:.2f} (goal <= {GOAL}: {verdict})"
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.pruning", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5,000 blocks, pruning depth 500")
+    parser.add_argument("--blocks", type=int, default=50_000)
+    parser.add_argument("--pruning-depth", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    count, depth = (5_000, 500) if args.quick else (args.blocks, args.pruning_depth)
+    preset = pruning_preset(depth)
+    started = time.perf_counter()
+    blocks = generate(preset, count, args.seed)
+    print(f"generated {count:,} blocks in {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        return run(preset, blocks, Path(folder), samples=20)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
