@@ -13,7 +13,7 @@ import struct
 
 import pytest
 
-from reference.errors import Code, PeerError
+from reference.errors import Code, PeerError, UnknownBlock
 from reference.hash import Hash
 from reference.header_wire import header_to_wire
 from reference.p2p import messages as m
@@ -24,6 +24,7 @@ from reference.p2p.handshake import (
     MODE_FULL,
     MODE_RECONCILE,
     LocalIdentity,
+    handshake,
     relay_mode_for,
     version_message,
 )
@@ -320,6 +321,42 @@ def test_misbehaving_connections_are_closed_and_banned(attack: str) -> None:
         if attack != "silent":
             assert "127.0.0.1" in node.service.bans.banned_hosts()
         writer.close()
+        await stop_all([node])
+
+    asyncio.run(scenario())
+
+
+class CannotServe(Handler):
+    """A handler for which every address request names something the node does not hold."""
+
+    async def on_request_addresses(self, peer: Peer, message: m.RequestAddresses) -> None:
+        raise UnknownBlock(H1)
+
+
+def test_a_request_the_node_cannot_serve_ends_the_connection_without_a_ban() -> None:
+    """A handler failing with a specification error (a block pruned, say) closes that one
+    connection with the reason; the peer is not blamed and the node goes on serving."""
+
+    async def scenario() -> None:
+        node = await start_node()
+        genesis = node.node.consensus.genesis
+        identity = LocalIdentity(SKIP_POW_NETWORK.name, genesis, "/t/", 0, 7)
+        served: list[Peer] = []
+
+        async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            peer = Peer(reader, writer, CannotServe(), inbound=True)
+            served.append(peer)
+            peer.start()
+            await handshake(peer, identity, 0)
+
+        server = await asyncio.start_server(accepted, "127.0.0.1", 0)
+        port = int(server.sockets[0].getsockname()[1])
+        await node.service.connect("127.0.0.1", port)
+        await wait_until(lambda: bool(served) and served[0].closed, 10, "closed")
+        assert served[0].close_reason is not None
+        assert served[0].close_reason.startswith("cannot serve request_addresses")
+        assert not served[0].banned and served[0].ban_score == 0
+        server.close()
         await stop_all([node])
 
     asyncio.run(scenario())

@@ -28,7 +28,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
-from reference.errors import Code, PeerError
+from reference.errors import Code, DagspecError, PeerError
 from reference.p2p.framing import FRAME_BASE_SECONDS, encode_frame, read_frame
 from reference.p2p.messages import Message, Ping, Pong, Reject, Verack, Version
 
@@ -340,6 +340,11 @@ class Peer:
                     # A well-framed message the node refuses: points, and the connection
                     # stays open below the ban threshold (the stream is still in step).
                     self.misbehaving(error)
+                except DagspecError as error:
+                    # A request the node cannot serve (about blocks it has pruned, say): not
+                    # the peer's fault, but the exchange it started cannot go on.
+                    self.disconnect(f"cannot serve {message.NAME}: {error}")
+                    return
         except PeerError as error:
             # A frame that cannot be read: the stream is out of step, so the peer goes.
             self.misbehaving(error)
