@@ -430,13 +430,8 @@ class Consensus:
         the tips — and is then unknown: a header naming it has an unknown parent. A block
         kept as history (and the reindex root, which reachability needs) only loses its body
         and becomes ``HEADER_ONLY``. Blocks go in ascending ``sort_key`` order. What is left
-        to do is derived from the stores and the stored retention alone. A store engine that
-        cannot delete (the SQLite engine, for now) is ``STORE_UNAVAILABLE``, untouched.
+        to do is derived from the stores and the stored retention alone.
         """
-        if not self._stores.deletes:
-            raise StoreError(
-                Code.STORE_UNAVAILABLE, "stores", "this store engine does not delete blocks yet"
-            )
         point = self.pruning_point()
         if self._pending_for != point:
             self._pending = self._pending_deletions(point)

@@ -102,11 +102,6 @@ class StoreBundle(Protocol):
         """The reachability service over the stored blocks (it keeps its own records)."""
         ...
 
-    @property
-    def deletes(self) -> bool:
-        """True when the engine can delete blocks (pruning)."""
-        ...
-
     def is_new(self) -> bool:
         """True while the bundle holds no block: the consensus then writes genesis."""
         ...
@@ -172,11 +167,6 @@ class MemoryStores:
         """The last resolved virtual state."""
         self.reachability = reachability
         """The reachability service."""
-
-    @property
-    def deletes(self) -> bool:
-        """Always: forgetting a block is dropping it from memory."""
-        return True
 
     def is_new(self) -> bool:
         """True while no block is stored."""

@@ -592,12 +592,6 @@ class SqliteStores:
             raise
         return stores
 
-    @property
-    def deletes(self) -> bool:
-        """Always: a deletion is staged like any write, and a store that has pruned is read
-        back with blocks naming deleted ones."""
-        return True
-
     def is_new(self) -> bool:
         """True while no block is stored: the consensus then writes genesis."""
         return len(self.headers) == 0
