@@ -588,33 +588,12 @@ class Consensus:
             daa = self._windows.daa_window(data).blocks
             return (*daa, *self._windows.past_median_time_window(data))
 
-        def window_reads(data: GhostdagData) -> set[Hash]:
-            read: set[Hash] = set()
-            if not self.header_mode or data.selected_parent is None:
-                return read
-
-            def ghostdag_of(block: Hash) -> GhostdagData:
-                read.add(block)
-                return self._ghostdag.get(block)
-
-            def header_of(block: Hash) -> BlockHeader:
-                read.add(block)
-                return self._headers.full_header(block)
-
-            walker = WindowManager(
-                self.preset, self.genesis, ghostdag_of, header_of, cache_capacity=0
-            )
-            walker.daa_window(data)
-            walker.past_median_time(data)
-            return read
-
         context = RetentionContext(
             genesis=self.genesis,
             k=self.preset.k,
             ghostdag=self._ghostdag.get,
             parents=self._relations.parents,
             windows=windows,
-            window_reads=window_reads,
             reachability=self._reachability,
         )
         return retention(

@@ -20,7 +20,7 @@ writes nothing: the caller stores what they return.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reference import ordering
@@ -212,10 +212,6 @@ class RetentionContext:
     """The parents of a stored block."""
     windows: Callable[[GhostdagData], Sequence[Hash]]
     """The blocks of a block's DAA window and past-median-time window."""
-    window_reads: Callable[[GhostdagData], Iterable[Hash]]
-    """Every block whose data computing those windows reads, walking the selected chain from
-    the stores with no cache: the blocks of the window, the chain walked and what each chain
-    block merged."""
     reachability: Reachability
     """Ancestry queries over the stored blocks."""
 
@@ -231,8 +227,9 @@ class Retention:
     """Blocks outside the future of ``pp`` and outside :attr:`anticone` whose header, parents,
     GHOSTDAG and depth data are kept (not their bodies): every block with at least the least
     blue work among the windows and GHOSTDAG chains of the :attr:`anticone` blocks, reached
-    from them through parents, and every block their windows' computation reads (a window
-    is rebuilt from the stores when it is not cached, after a restart say)."""
+    from them through parents, and the mergesets of their selected chains down to the first
+    chain block below that blue work (what rebuilding a window from the stores reads, when
+    no cache holds it: after a restart, say)."""
     headers: tuple[Hash, ...]
     """The past pruning points (genesis first): their headers, GHOSTDAG and pruning data are
     kept whatever else goes (the expected pruning point of a block near the pruning point
@@ -298,7 +295,16 @@ def retention(
             history.add(parent)
             queue.append(parent)
     for block in anticone:
-        history.update(context.window_reads(context.ghostdag(block)))
+        # What rebuilding a window reads when no cache holds it: the chain walked down while
+        # it may still add to the window, each chain block's mergeset and selected parent.
+        data = context.ghostdag(block)
+        while True:
+            history.update(data.mergeset_blues, data.mergeset_reds)
+            if data.selected_parent is None:
+                break
+            data = context.ghostdag(data.selected_parent)
+            if data.blue_work < least:
+                break
     history.difference_update(kept)
     return Retention(
         anticone=tuple(anticone), history=frozenset(history), headers=tuple(past_pruning_points)
