@@ -434,7 +434,9 @@ class Consensus:
         """
         point = self.pruning_point()
         if self._pending_for != point:
-            self._pending = self._pending_deletions(point)
+            # Below genesis there is nothing: a node whose pruning point never moved skips the
+            # scan of every block.
+            self._pending = [] if point == self.genesis else self._pending_deletions(point)
             self._pending_for = point
         batch = self._pending if limit is None else self._pending[:limit]
         deleted: list[GhostdagData] = []
