@@ -207,6 +207,7 @@ class Replay:
             self.ghostdag, None if finality is None else int(finality), int(self.p["pruning_depth"])
         )
         self.pruning_points = [self.genesis.hash]
+        self.virtual_parents: tuple[Hash, ...] = (self.genesis.hash,)
         self.tips = {self.genesis.hash}
         self.depth: dict[Hash, tuple[Hash, Hash]] = {
             self.genesis.hash: (self.genesis.hash, self.genesis.hash)
@@ -350,6 +351,7 @@ class Replay:
         assert isinstance(reported, list)
         parents = tuple(Hash.from_hex(p) for p in reported)
         assert all(parent in self.accepted for parent in parents)
+        self.virtual_parents = parents
         pseudo = Hash(b"\xed" * 32)
         extended = {**self.parents, pseudo: parents}
         work = {b: _work(self.headers[b].int("bits")) for b in self.parents}
@@ -382,6 +384,46 @@ class Replay:
             "finality_point": finality_point.hex(),
             "daa_window": [b.hex() for b in self.daa.daa_window(*args)],
             "pruning_point": self.pruning.pruning_point(block).hex(),
+        }
+
+    def retention(self) -> dict[str, object]:
+        """What the node keeps below its pruning point, by node.md §6's rules over whole past
+        sets, given the virtual's parents the last ``virtual`` step reported."""
+        point = self.pruning_points[-1]
+        gd = self.ghostdag
+        merged = set().union(*(self.past[parent] for parent in self.virtual_parents))
+        beside = [b for b in merged if point not in self.past[b] and b not in self.past[point]]
+        anticone = [point, *sorted(beside, key=lambda b: (gd[b].blue_work, bytes(b)))]
+        spanned: set[Hash] = set()
+        k = int(self.p["k"])
+        for block in anticone:
+            data = gd[block]
+            if data.selected_parent is not None:
+                args = (self.parents[block], data.selected_parent, data.blue_score)
+                spanned.update(self.daa.daa_window(*args), self.daa.median_time_window(*args))
+            spanned.update(self.chain(block)[: k + 1])
+        spanned.discard(self.genesis.hash)
+        least = min((gd[b].blue_work for b in spanned), default=0)
+        history: set[Hash] = set()
+        queue = list(anticone)
+        while queue:
+            for parent in self.parents[queue.pop()]:
+                if parent in anticone or parent in history:
+                    continue
+                if parent != self.genesis.hash and gd[parent].blue_work < least:
+                    continue
+                history.add(parent)
+                queue.append(parent)
+        for block in anticone:
+            for chain_block in self.chain(block):
+                if chain_block != block and gd[chain_block].blue_work < least:
+                    break
+                history.update(gd[chain_block].mergeset_blues, gd[chain_block].mergeset_reds)
+        history.difference_update(anticone)
+        return {
+            "anticone": [b.hex() for b in anticone],
+            "history": sorted(b.hex() for b in history),
+            "headers": [b.hex() for b in self.pruning_points],
         }
 
     def pruning_point(self) -> dict[str, object]:
@@ -451,6 +493,9 @@ def test_header_vector_expectations_agree_with_the_oracle(
             checked += 1
         elif step["method"] == "pruning_point":
             assert expect == {"result": replay.pruning_point()}, where
+            checked += 1
+        elif step["method"] == "retention":
+            assert expect == {"result": replay.retention()}, where
             checked += 1
         elif step["method"] == "virtual":
             assert expect == {"result": replay.virtual(expect["result"])}, where

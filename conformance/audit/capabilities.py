@@ -6,9 +6,9 @@ without it fail instead of skip; one that declares a capability it does not use 
 without it skip cases they could run. So the two must be equal. What a step uses:
 
 - its method: ``ghostdag`` → ``ghostdag``; ``is_dag_ancestor`` / ``is_chain_ancestor`` →
-  ``reachability``; ``virtual`` → ``virtual``; ``pruning_point`` → ``pruning``; ``relay_*`` →
-  ``relay``; ``work`` with
-  ``difficulty`` → ``work``, with ``bits`` → ``bits``; ``hello`` → nothing (core);
+  ``reachability``; ``virtual`` → ``virtual``; ``pruning_point``, ``retention`` → ``pruning``;
+  ``relay_*`` → ``relay``; ``work`` with ``difficulty`` → ``work``, with ``bits`` → ``bits``;
+  ``hello`` → nothing (core);
 - a block's target form (``reset``'s genesis, ``add_block``): ``difficulty`` → ``difficulty``,
   ``bits`` → ``bits``;
 - an ``add_block`` in DAG mode expected to be rejected → ``validation``;
@@ -33,6 +33,7 @@ _BY_METHOD = {
     "is_chain_ancestor": "reachability",
     "virtual": "virtual",
     "pruning_point": "pruning",
+    "retention": "pruning",
 }
 _DAG = frozenset({"ghostdag", "reachability", "validation", "virtual", "headers", "pruning"})
 

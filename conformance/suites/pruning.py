@@ -12,7 +12,9 @@ the selected-parent clamp its child's (the pruning point would move back without
 that jumps several epochs at once, so several samples become pruning points in one step; a
 random DAG of one block per second with network delays; blocks violating the pruning point, and
 headers claiming wrong pruning points. Every ``block_info`` and ``pruning_point`` reply is
-recorded; ``tests/test_header_vectors.py`` checks each against the definitions, brute force.
+recorded, and after every move of the pruning point the virtual's parents and what the node
+keeps (``retention``); ``tests/test_header_vectors.py`` checks each against the definitions,
+brute force.
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ from conformance.suites.headers import header_dag, rejected
 from reference.hash import Hash
 from reference.header import header_hash
 
-CAPABILITIES: Final = ["headers", "pruning"]
-"""What the pruning vectors use: header mode and the ``pruning_point`` method."""
+CAPABILITIES: Final = ["headers", "pruning", "virtual"]
+"""What the pruning vectors use: header mode, the pruning methods, and the virtual's parents
+when the pruning point moves (the anticone kept is the one the virtual merged)."""
 
 
 def pruning_point(session: Session, params: JsonObject) -> JsonValue:
@@ -45,8 +48,41 @@ def pruning_point(session: Session, params: JsonObject) -> JsonValue:
     }
 
 
+def retention(session: Session, params: JsonObject) -> JsonValue:
+    """``retention {}``: what the node keeps below its pruning point, decided when it moved
+    there — the anticone kept in full (the pruning point first), the blocks kept without bodies
+    (ascending hashes), and the past pruning points."""
+    check_keys(params, "params", frozenset())
+    kept = header_dag(session).retention()
+    return {
+        "anticone": [encode_hash(block) for block in kept.anticone],
+        "history": [encode_hash(block) for block in sorted(kept.history)],
+        "headers": [encode_hash(block) for block in kept.headers],
+    }
+
+
 def _record_pruning_point(dag: HeaderDag) -> None:
     dag.script.call("pruning_point", {})
+
+
+def _add(dag: HeaderDag, parents: list[Hash], timestamp: int | None = None) -> Hash:
+    """Add a block; when it moved the pruning point, record the virtual's parents then and
+    what the node now keeps."""
+    before = dag.reference.pruning_point()
+    block = dag.add(parents, timestamp)
+    if dag.reference.pruning_point() != before:
+        dag.script.call("virtual", {})
+        dag.script.call("retention", {})
+    return block
+
+
+def _chain(dag: HeaderDag, start: Hash, length: int) -> list[Hash]:
+    blocks = []
+    tip = start
+    for _ in range(length):
+        tip = _add(dag, [tip], dag.headers[tip].timestamp + SECOND)
+        blocks.append(tip)
+    return blocks
 
 
 def chain_case() -> JsonObject:
@@ -55,7 +91,7 @@ def chain_case() -> JsonObject:
     dag = HeaderDag("chain", small_preset(finality_depth=5, merge_depth=3, pruning_depth=12))
     tip = dag.genesis
     for height in range(1, 41):
-        tip = dag.add([tip])
+        tip = _add(dag, [tip])
         dag.info(tip)
         if height % 5 == 0:
             _record_pruning_point(dag)
@@ -72,11 +108,11 @@ def clamps_case() -> JsonObject:
         k=8, mergeset_size_limit=40, finality_depth=6, merge_depth=4, pruning_depth=15
     )
     dag = HeaderDag("each clamp decides", preset)
-    tip = dag.chain(dag.genesis, 16)[-1]
-    parallel = [dag.add([tip]) for _ in range(6)]
-    merged = dag.add(parallel)
+    tip = _chain(dag, dag.genesis, 16)[-1]
+    parallel = [_add(dag, [tip]) for _ in range(6)]
+    merged = _add(dag, parallel)
     dag.info(merged)
-    for block in dag.chain(merged, 14):
+    for block in _chain(dag, merged, 14):
         dag.info(block)
     _record_pruning_point(dag)
     return dag.script.case()
@@ -90,10 +126,10 @@ def jump_case() -> JsonObject:
         k=8, mergeset_size_limit=40, finality_depth=2, merge_depth=1, pruning_depth=5
     )
     dag = HeaderDag("the sink jumps several epochs", preset)
-    tip = dag.chain(dag.genesis, 10)[-1]
-    parallel = [dag.add([tip]) for _ in range(6)]
+    tip = _chain(dag, dag.genesis, 10)[-1]
+    parallel = [_add(dag, [tip]) for _ in range(6)]
     _record_pruning_point(dag)
-    merged = dag.add(parallel)
+    merged = _add(dag, parallel)
     dag.info(merged)
     _record_pruning_point(dag)
     return dag.script.case()
@@ -111,7 +147,7 @@ def random_dag_case(seed: int) -> JsonObject:
         now, tips = arrivals.next()
         parents = [hashes[index] for index in tips]
         timestamp = max(now, dag.past_median_time_over(parents) + 1)
-        block = dag.add(parents, timestamp)
+        block = _add(dag, parents, timestamp)
         hashes.append(block)
         arrivals.created(tips)
         dag.info(block)
@@ -197,6 +233,6 @@ def generate(context: GenerationContext) -> list[VectorFile]:
 
 CAPABILITY = Capability(
     name="pruning",
-    methods={"pruning_point": pruning_point},
+    methods={"pruning_point": pruning_point, "retention": retention},
     generate=generate,
 )
