@@ -74,8 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.ibd", description=__doc__)
     parser.add_argument("--count", type=int, default=86_400, help="headers in the DAG")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--quick", action="store_true", help="2,048 headers, for a smoke run")
     args = parser.parse_args(argv)
-    asyncio.run(_ibd(args.count, args.seed))
+    asyncio.run(_ibd(2_048 if args.quick else args.count, args.seed))
     return 0
 
 
