@@ -26,14 +26,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance.arrivals import Arrivals
 from reference.consensus import Consensus
 from reference.errors import BlockRejected, Code
 from reference.hash import Hash
-from reference.header import BlockHeader, header_hash
+from reference.header import BlockHeader
 from reference.stores.sqlite.check import check_store
 from reference.stores.sqlite.engine import open_consensus
-from tests.test_pruning_retention import GENESIS, PRESET
+from tests.test_pruning_retention import GENESIS, PRESET, Growth
 
 
 def _offer(consensus: Consensus, header: BlockHeader) -> str:
@@ -84,21 +83,15 @@ def test_a_pruned_node_answers_as_a_full_one(seed: int) -> None:
     rng = random.Random(seed)
     pruned = Consensus.from_genesis_header(PRESET, GENESIS, clock=lambda: 1 << 62)
     full = Consensus.from_genesis_header(PRESET, GENESIS, clock=lambda: 1 << 62)
-    genesis = header_hash(GENESIS)
-    arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
-    hashes = [genesis]
+    growth = Growth(pruned, seed)
     deleted: list[Hash] = []
     batch = rng.choice((1, 7, 1000))
     for step in range(240):
-        now, tips = arrivals.next()
-        parents = [hashes[index] for index in tips]
-        timestamp = max(now, pruned.past_median_time_of_parents(parents) + 1)
-        header = pruned.build_header(parents, timestamp=timestamp)
+        header = growth.next_block()
         assert _offer(pruned, header) == _offer(full, header) == "accepted"
-        hashes.append(header_hash(header))
-        arrivals.created(tips)
+        growth.added(header)
         if step % 3 == 0:
-            side = _side_block(pruned, rng, timestamp)
+            side = growth.side_block(pruned.retention())
             assert _offer(pruned, side) == _offer(full, side)
         before = set(pruned.held_blocks())
         while pruned.prune(batch):
@@ -112,22 +105,6 @@ def test_a_pruned_node_answers_as_a_full_one(seed: int) -> None:
     assert len(pruned.past_pruning_points()) >= 6
 
 
-def _side_block(consensus: Consensus, rng: random.Random, now: int) -> BlockHeader:
-    """A block over the pruning point, a block of its anticone or a tip just above it."""
-    kept = consensus.retention()
-    point = kept.anticone[0]
-    floor = consensus.ghostdag_data(point).blue_score
-    near = [
-        tip
-        for tip in consensus.tips()
-        if consensus.is_dag_ancestor_of(point, tip)
-        and consensus.ghostdag_data(tip).blue_score <= floor + 4
-    ]
-    parent = rng.choice([*kept.anticone, *consensus.children(point), *near])
-    timestamp = max(now, consensus.past_median_time_of_parents([parent]) + 1)
-    return consensus.build_header([parent], timestamp=timestamp, nonce=rng.getrandbits(32))
-
-
 @pytest.mark.parametrize("seed", range(2))
 def test_a_durable_store_prunes_as_memory_does_through_reopens(tmp_path: Path, seed: int) -> None:
     """The same blocks into a pruning in-memory node and a pruning durable one, reopened now
@@ -137,19 +114,14 @@ def test_a_durable_store_prunes_as_memory_does_through_reopens(tmp_path: Path, s
     path = tmp_path / "node.db"
     memory = Consensus.from_genesis_header(PRESET, GENESIS, clock=lambda: 1 << 62)
     durable = open_consensus(path, PRESET, GENESIS, clock=lambda: 1 << 62)
-    arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
-    hashes = [header_hash(GENESIS)]
+    growth = Growth(memory, seed)
     try:
         for step in range(200):
-            now, tips = arrivals.next()
-            parents = [hashes[index] for index in tips]
-            timestamp = max(now, memory.past_median_time_of_parents(parents) + 1)
-            header = memory.build_header(parents, timestamp=timestamp)
+            header = growth.next_block()
             assert _offer(memory, header) == _offer(durable, header) == "accepted"
-            hashes.append(header_hash(header))
-            arrivals.created(tips)
+            growth.added(header)
             if step % 3 == 0:
-                side = _side_block(memory, rng, timestamp)
+                side = growth.side_block(memory.retention())
                 assert _offer(memory, side) == _offer(durable, side)
             while memory.prune():
                 pass
@@ -179,20 +151,15 @@ def test_a_durable_store_prunes_as_memory_does_through_reopens(tmp_path: Path, s
 
 def grow_unpruned(path: str, seed: int, steps: int) -> None:
     """A durable store of ``steps`` arrivals (and side blocks), its pruning left undone."""
-    rng = random.Random(seed)
     consensus = open_consensus(path, PRESET, GENESIS, clock=lambda: 1 << 62)
-    arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
-    hashes = [header_hash(GENESIS)]
+    growth = Growth(consensus, seed)
     try:
         for step in range(steps):
-            now, tips = arrivals.next()
-            parents = [hashes[index] for index in tips]
-            timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
-            header = consensus.build_header(parents, timestamp=timestamp)
-            hashes.append(consensus.add_full_header(header, now_ms=timestamp))
-            arrivals.created(tips)
+            header = growth.next_block()
+            consensus.add_full_header(header, now_ms=header.timestamp)
+            growth.added(header)
             if step % 3 == 0:
-                _offer(consensus, _side_block(consensus, rng, timestamp))
+                _offer(consensus, growth.side_block(consensus.retention()))
     finally:
         consensus.close()
 

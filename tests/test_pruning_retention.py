@@ -141,11 +141,9 @@ def test_every_block_read_after_a_move_is_kept_or_above_the_pruning_point(seed: 
         clock=lambda: 1 << 62,
         window_cache=0,  # every window walked from the stores: no cache hides a read
     )
-    arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
-    hashes = [genesis]  # the blocks of the arrival model, by index
-    accepted = [genesis]  # those and the blocks offered over old ones
+    growth = Growth(consensus, seed)
+    accepted = [genesis]  # the blocks of the arrivals and those offered over old ones
     moves = 0
-    rng = random.Random(seed)
 
     def accepted_one(block: Hash) -> None:
         nonlocal moves
@@ -166,44 +164,65 @@ def test_every_block_read_after_a_move_is_kept_or_above_the_pruning_point(seed: 
 
     accepted_one(genesis)
     for step in range(260):
-        now, tips = arrivals.next()
-        parents = [hashes[index] for index in tips]
-        timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
-        header = consensus.build_header(parents, timestamp=timestamp)
-        hashes.append(consensus.add_full_header(header, now_ms=timestamp))
-        arrivals.created(tips)
-        accepted_one(hashes[-1])
+        header = growth.next_block()
+        accepted_one(consensus.add_full_header(header, now_ms=header.timestamp))
+        growth.added(header)
         if reads.retention is not None and step % 3 == 0:
-            side = _offer_over_an_old_block(consensus, rng, reads.retention, timestamp)
-            if side is not None:
-                accepted_one(side)
+            side = growth.side_block(reads.retention)
+            try:
+                block = consensus.add_full_header(side, now_ms=side.timestamp)
+            except BlockRejected:
+                pass  # a side block may break a rule: its reads are checked all the same
+            else:
+                accepted_one(block)
         assert not reads.outside, reads.outside[:5]
     assert moves >= 8
 
 
-def _offer_over_an_old_block(
-    consensus: Consensus, rng: random.Random, kept: Retention, now: int
-) -> Hash | None:
-    """Offer a block over the pruning point, a block of its anticone or one just above it:
-    validating it, and the virtual merging it, reads the history below the pruning point."""
-    point = kept.anticone[0]
-    floor = consensus.ghostdag_data(point).blue_score
-    # Only blocks a pruned node still holds: a tip outside the future of the pruning point
-    # that the virtual never merged is deleted, and a block over it is an unknown parent's.
-    near = [
-        tip
-        for tip in consensus.tips()
-        if consensus.is_dag_ancestor_of(point, tip)
-        and consensus.ghostdag_data(tip).blue_score <= floor + 4
-    ]
-    above = list(consensus.children(point))
-    parent = rng.choice([*kept.anticone, *above, *near])
-    timestamp = max(now, consensus.past_median_time_of_parents([parent]) + 1)
-    header = consensus.build_header([parent], timestamp=timestamp, nonce=rng.getrandbits(32))
-    try:
-        return consensus.add_full_header(header, now_ms=timestamp)
-    except BlockRejected:
-        return None
+class Growth:
+    """The DAG these tests grow, over a ``reference`` node: one block per second with network
+    delays up to 2 s (wide), and side blocks over old blocks on request."""
+
+    def __init__(self, reference: Consensus, seed: int) -> None:
+        self.reference = reference
+        self._rng = random.Random(seed)
+        self._arrivals = Arrivals(seed, GENESIS.timestamp, 2000, PRESET.max_block_parents)
+        self._hashes = [reference.genesis]  # the blocks of the arrival model, by index
+        self._tips: list[int] = []
+        self._now = GENESIS.timestamp
+
+    def next_block(self) -> BlockHeader:
+        """The next arrival, built on the reference; :meth:`added` once it is accepted."""
+        now, self._tips = self._arrivals.next()
+        parents = [self._hashes[index] for index in self._tips]
+        self._now = max(now, self.reference.past_median_time_of_parents(parents) + 1)
+        return self.reference.build_header(parents, timestamp=self._now)
+
+    def added(self, header: BlockHeader) -> None:
+        """The last arrival is accepted: later arrivals may build on it."""
+        self._hashes.append(header_hash(header))
+        self._arrivals.created(self._tips)
+
+    def side_block(self, kept: Retention) -> BlockHeader:
+        """A block over the pruning point, a block of its anticone or a tip just above it:
+        validating it, and the virtual merging it, reads the history below the pruning point.
+
+        Only blocks a pruned node still holds: a tip outside the future of the pruning point
+        that the virtual never merged is deleted, and a block over it has an unknown parent.
+        """
+        consensus = self.reference
+        point = kept.anticone[0]
+        floor = consensus.ghostdag_data(point).blue_score
+        near = [
+            tip
+            for tip in consensus.tips()
+            if consensus.is_dag_ancestor_of(point, tip)
+            and consensus.ghostdag_data(tip).blue_score <= floor + 4
+        ]
+        parent = self._rng.choice([*kept.anticone, *consensus.children(point), *near])
+        timestamp = max(self._now, consensus.past_median_time_of_parents([parent]) + 1)
+        nonce = self._rng.getrandbits(32)
+        return consensus.build_header([parent], timestamp=timestamp, nonce=nonce)
 
 
 def _brute_anticone(
