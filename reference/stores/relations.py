@@ -19,21 +19,23 @@ class RelationsStore:
 
     def insert(self, block: Hash, parents: Sequence[Hash]) -> None:
         """Record a new block below already-stored parents."""
-        if block in self._parents:
-            raise BlockRejected(Code.DUPLICATE_BLOCK, block, "relations already stored")
+        self._refuse_duplicate(block)
         for parent in parents:
             if parent not in self._parents:
                 raise UnknownBlock(parent)
-        self._parents[block] = tuple(parents)
-        self._children[block] = []
-        for parent in parents:
-            self._children[parent].append(block)
+        self._record(block, parents)
 
     def restore(self, block: Hash, parents: Sequence[Hash]) -> None:
         """Record ``block`` read back from a store that has pruned: a parent it names may be
         deleted, and is then not linked (it has no children list any more)."""
+        self._refuse_duplicate(block)
+        self._record(block, parents)
+
+    def _refuse_duplicate(self, block: Hash) -> None:
         if block in self._parents:
             raise BlockRejected(Code.DUPLICATE_BLOCK, block, "relations already stored")
+
+    def _record(self, block: Hash, parents: Sequence[Hash]) -> None:
         self._parents[block] = tuple(parents)
         self._children[block] = []
         for parent in parents:
