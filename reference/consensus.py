@@ -443,7 +443,8 @@ class Consensus:
         stripped: list[Hash] = []
         bodies = 0
         for block, history in batch:
-            bodies += self._bodies.has(block)
+            # A block holds its body exactly when it is BODY_VALID: no read of the body store.
+            bodies += self._statuses.get(block) is BlockStatus.BODY_VALID
             if history:
                 self._bodies.delete(block)
                 self._statuses.set(block, BlockStatus.HEADER_ONLY)
@@ -469,7 +470,7 @@ class Consensus:
             if block in full or is_ancestor(point, block):
                 continue
             if block in history or not self._reachability.can_delete(block):
-                if self._bodies.has(block) or self._statuses.get(block) is BlockStatus.BODY_VALID:
+                if self._statuses.get(block) is BlockStatus.BODY_VALID:
                     pending.append((block, True))
                 continue
             pending.append((block, False))
