@@ -412,7 +412,7 @@ class Node:
             self._index(
                 block,
                 consensus.ghostdag_data(block).blue_score,
-                with_body=consensus.body(block) is not None,
+                with_body=consensus.status(block) is BlockStatus.BODY_VALID,
             )
 
     def _prune(self) -> None:
