@@ -41,6 +41,7 @@ from reference.errors import (
     DagspecError,
     InvalidDifficulty,
     InvalidParameter,
+    InvalidTrustedData,
     StoreError,
     UnknownBlock,
 )
@@ -77,11 +78,13 @@ from reference.processes.pruning import (
 )
 from reference.processes.reachability.api import Reachability
 from reference.processes.reachability.service import ReachabilityService
+from reference.processes.trusted import TrustedBlock, TrustedData, check_trusted_data
 from reference.processes.window import DEFAULT_CACHE_CAPACITY, WindowManager
 from reference.stores.bundle import MemoryStores, StoreBundle
 from reference.stores.depth import BlockDepth
 from reference.stores.statuses import BlockStatus
 from reference.transaction.model import Transaction
+from reference.work import work_from_target
 
 Clock = Callable[[], int]
 """A clock: milliseconds since the Unix epoch."""
@@ -418,6 +421,86 @@ class Consensus:
             # Decided once, before anything goes: deleting changes what a later decision sees.
             self._stores.retention.set(self._decide_retention())
         # One transaction: the block, the tips and the virtual are on disk together or not.
+        self._stores.commit()
+
+    def trusted_data(self) -> TrustedData:
+        """What this node hands a new node that syncs from it (``spec/sync``): its past
+        pruning points, its pruning point's anticone and every block its retention keeps
+        outside the future of the pruning point, each with its stored data. Header mode only;
+        for a node whose pruning point is genesis, the blocks are empty."""
+        points = self.past_pruning_points()
+        if len(points) == 1:
+            return TrustedData(past_pruning_points=points, anticone=points, blocks=())
+        kept = self.retention()
+        chosen = {*kept.anticone, *kept.history, *kept.headers}
+        chosen.discard(self.genesis)
+        ranked = sorted(chosen, key=lambda block: ordering.sort_key(self._ghostdag.get(block)))
+        blocks = tuple(
+            TrustedBlock(
+                header=self._headers.full_header(block),
+                ghostdag=self._ghostdag.get(block),
+                depth=self._depth.get(block),
+                pruning_sample=self._stores.pruning.get(block).pruning_sample,
+                non_daa_mergeset=self._stores.daa.non_daa_mergeset(block),
+            )
+            for block in ranked
+        )
+        return TrustedData(past_pruning_points=points, anticone=kept.anticone, blocks=blocks)
+
+    def import_trusted(self, data: TrustedData) -> None:
+        """Start this consensus, which holds only genesis, at the pruning point of ``data``
+        (``spec/sync``): every block of ``data`` is stored as sent, header-only, and the
+        past pruning points, the retention, the tips and the virtual follow; one commit.
+
+        Raises :class:`~reference.errors.InvalidTrustedData` for data that fails a check of
+        :func:`~reference.processes.trusted.check_trusted_data`, or for a consensus that holds
+        more than genesis, before anything is written. Reachability records each block under
+        its selected parent or, when that is not sent, under its pruning sample, or genesis
+        (Kaspa's ``ORIGIN``) when neither is; it merges the blocks of its mergeset that are
+        sent.
+        """
+        if not self.header_mode or len(self._ghostdag) != 1:
+            raise InvalidTrustedData(
+                Code.BAD_TRUSTED_DATA, "trusted data only starts a header-mode DAG from genesis"
+            )
+        check_trusted_data(data, self.genesis, self.preset)
+        held = {self.genesis}
+        for block in data.blocks:
+            target = target_from_bits(block.header.bits)
+            header = consensus_view(block.header, block.hash, target)
+            ghostdag_data = block.ghostdag
+            tree_parent = ghostdag_data.selected_parent
+            if tree_parent not in held:
+                # A chain ancestor keeps every answer reachability gives true; the pruning
+                # sample is one, and links the past pruning points into one chain.
+                sample = block.pruning_sample
+                tree_parent = sample if sample in held else self.genesis
+            merged = [b for b in ghostdag_data.mergeset_without_selected_parent() if b in held]
+            self._reachability.add_block(block.hash, tree_parent, merged)
+            self._headers.insert(header, work_from_target(target))
+            self._relations.restore(block.hash, header.parents)
+            self._ghostdag.insert(ghostdag_data)
+            self._statuses.set(block.hash, BlockStatus.HEADER_ONLY)
+            self._depth.insert(block.hash, block.depth)
+            self._stores.pruning.insert(block.hash, block.pruning)
+            self._stores.daa.insert(block.hash, block.non_daa_mergeset)
+            held.add(block.hash)
+        anticone = set(data.anticone)
+        self._tips.remove(self.genesis)
+        for member in data.anticone:
+            self._tips.add(member, [p for p in self._relations.parents(member) if p in anticone])
+        self._pruning_points.extend(data.past_pruning_points[1:])
+        self._stores.retention.set(
+            Retention(
+                anticone=data.anticone,
+                history=frozenset(held - anticone - set(data.past_pruning_points)),
+                headers=data.past_pruning_points,
+            )
+        )
+        point = data.pruning_point
+        # Only the pruning point is in its own future: it is the sink until headers above it
+        # arrive, and the virtual's finality point is the pruning point (``spec/depth``).
+        self._stores.virtual.set(self._resolve_virtual(point, point))
         self._stores.commit()
 
     def prune(self, limit: int | None = None) -> PruneBatch:

@@ -43,6 +43,7 @@ class Code(StrEnum):
     # Pruning (spec: pruning).
     PRUNING_VIOLATION = "PRUNING_VIOLATION"
     BAD_PRUNING_POINT = "BAD_PRUNING_POINT"
+    BAD_TRUSTED_DATA = "BAD_TRUSTED_DATA"
     # Block bodies (spec: transactions); BAD_MERKLE_ROOT below is shared with relay.
     NO_TRANSACTIONS = "NO_TRANSACTIONS"
     FIRST_TX_NOT_COINBASE = "FIRST_TX_NOT_COINBASE"
@@ -212,6 +213,14 @@ class MempoolRejected(DagspecError):
     def __init__(self, transaction: object, message: str) -> None:
         super().__init__(Code.MEMPOOL_REJECTED, message)
         self.transaction = transaction
+
+
+class InvalidTrustedData(DagspecError):
+    """Trusted data from a pruned node (``spec/sync``) that fails a check a syncing node makes
+    (``BAD_TRUSTED_DATA``), raised before any of it is stored."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(code, message)
 
 
 class PeerError(DagspecError):

@@ -418,8 +418,8 @@ def tampered(tmp_path: Path, name: str, statement: str) -> Path:
         ("UPDATE statuses SET status = 'gone' WHERE hash IN (SELECT hash FROM tips)", "status"),
         ("DELETE FROM virtual_state", "virtual_state"),
         ("DELETE FROM tips", "tips"),
-        ("UPDATE metadata SET value = '3' WHERE key = 'schema_version'", "schema"),
-        ("PRAGMA user_version = 3", "schema version"),
+        ("UPDATE metadata SET value = '4' WHERE key = 'schema_version'", "schema"),
+        ("PRAGMA user_version = 4", "schema version"),
     ],
 )
 def test_tampered_stores_give_typed_errors(tmp_path: Path, statement: str, found: str) -> None:

@@ -176,6 +176,13 @@ class _RelationsStore(RelationsStore):
 
     def insert(self, block: Hash, parents: Sequence[Hash]) -> None:
         super().insert(block, parents)
+        self._stage(block, parents)
+
+    def restore(self, block: Hash, parents: Sequence[Hash]) -> None:
+        super().restore(block, parents)
+        self._stage(block, parents)
+
+    def _stage(self, block: Hash, parents: Sequence[Hash]) -> None:
         for position, parent in enumerate(parents):
             self._staged.add(_INSERT_PARENT, (block, position, parent))
 

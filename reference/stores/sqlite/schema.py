@@ -15,7 +15,7 @@ from typing import Final
 from reference.hash import Hash
 from reference.presets import Preset
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 """The version of the tables below; a store of another version is refused, never migrated
 silently."""
 
@@ -142,9 +142,10 @@ def create_schema(connection: sqlite3.Connection) -> None:
             hash BLOB NOT NULL CHECK (length(hash) = 32)
         ) STRICT""",
         """CREATE TABLE retention (
-            hash BLOB PRIMARY KEY CHECK (length(hash) = 32),
+            hash BLOB NOT NULL CHECK (length(hash) = 32),
             kind TEXT NOT NULL CHECK (kind IN ('anticone', 'history', 'header')),
-            position INTEGER NOT NULL CHECK (position >= 0)
+            position INTEGER NOT NULL CHECK (position >= 0),
+            PRIMARY KEY (hash, kind)
         ) STRICT, WITHOUT ROWID""",
     )
     for statement in statements:
