@@ -73,6 +73,7 @@ from reference.processes.pruning import (
     RetentionContext,
     expected_header_pruning_point,
     genesis_pruning,
+    is_valid_pruning_point,
     next_pruning_points,
     retention,
 )
@@ -655,6 +656,12 @@ class Consensus:
     def past_pruning_points(self) -> tuple[Hash, ...]:
         """Every pruning point the node has had, genesis (index 0) first, the current last."""
         return self._pruning_points.all()
+
+    def is_valid_pruning_point(self, candidate: Hash) -> bool:
+        """True when ``candidate`` may be the pruning point under the current sink: genesis,
+        or on the sink's selected chain at least ``pruning_depth`` below it in blue score."""
+        self._require(candidate)
+        return is_valid_pruning_point(self._validation.pruning, candidate, self.sink())
 
     def retention(self) -> Retention:
         """Which blocks outside the future of the node's pruning point it keeps, and how

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import struct
+from types import MappingProxyType
 
 import pytest
 
 from reference.errors import Code, PeerError, UnknownBlock
 from reference.hash import Hash
+from reference.header import header_hash
 from reference.header_wire import header_to_wire
 from reference.p2p import messages as m
 from reference.p2p.addresses import AddressBook, BanList, host_port, net_address
@@ -29,6 +31,10 @@ from reference.p2p.handshake import (
     version_message,
 )
 from reference.p2p.peer import Handler, Peer
+from reference.processes.block_depth import ORIGIN
+from reference.processes.ghostdag.data import GhostdagData
+from reference.processes.trusted import TrustedBlock
+from reference.stores.depth import BlockDepth
 from tests.sync_helpers import FAST_LIMITS, SKIP_POW_NETWORK, start_node, stop_all, wait_until
 
 H1 = Hash(bytes(range(32)))
@@ -65,7 +71,29 @@ def samples() -> list[m.Message]:
         m.DoneHeaders(),
         m.RequestBodies((H1, H2)),
         m.BlockBody(H1, (b"\x05",)),
+        m.RequestTrustedData(),
+        m.PruningPoints((H1, H2), (H2,)),
+        m.TrustedBlocks((trusted_block(), trusted_block(nonce=9))),
+        m.RequestNextTrustedBlocks(),
+        m.DoneTrustedBlocks(),
     ]
+
+
+def trusted_block(nonce: int = 0) -> TrustedBlock:
+    """A trusted block over H1 and H2 (its data need not be consistent: only bytes here)."""
+    header = dataclasses.replace(
+        GENESIS, parents_by_level=((H1, H2),), nonce=nonce, blue_score=7, blue_work=0x1234
+    )
+    ghostdag = GhostdagData(
+        hash=header_hash(header),
+        selected_parent=H1,
+        mergeset_blues=(H1, H2),
+        mergeset_reds=(),
+        blues_anticone_sizes=MappingProxyType({H2: 1, H1: 0}),
+        blue_score=7,
+        blue_work=0x1234,
+    )
+    return TrustedBlock(header, ghostdag, BlockDepth(H1, ORIGIN), H2, frozenset({H2}))
 
 
 def test_every_message_type_has_a_sample_a_unique_tag_and_a_unique_name() -> None:
@@ -108,6 +136,28 @@ def test_byte_layouts_written_from_the_spec() -> None:
     )
     headers = m.Headers((GENESIS,)).serialize()
     assert headers == struct.pack("<I", 1) + header_to_wire(GENESIS)
+    points = m.PruningPoints((H1, H2), (H2,)).serialize()
+    assert points == struct.pack("<I", 2) + H1 + H2 + struct.pack("<I", 1) + H2
+    block = trusted_block()
+    assert m.TrustedBlocks((block,)).serialize() == (
+        struct.pack("<I", 1)
+        + header_to_wire(block.header)
+        + H1  # selected parent
+        + struct.pack("<I", 2)
+        + H1
+        + H2  # mergeset blues
+        + struct.pack("<I", 0)  # mergeset reds
+        + struct.pack("<I", 2)
+        + H1
+        + struct.pack("<H", 0)
+        + H2
+        + struct.pack("<H", 1)
+        + H1
+        + ORIGIN  # merge-depth root, finality point
+        + H2  # pruning sample
+        + struct.pack("<I", 1)
+        + H2  # non-DAA mergeset
+    )
     assert encode_frame(m.Verack()) == b"\x00\x00\x00\x00\x02"
 
 
@@ -250,11 +300,21 @@ def test_handshake_mismatches_disconnect_with_a_reason() -> None:
         node = await start_node()
         genesis = node.node.consensus.genesis
         cases = {
-            "network": m.Version(1, "other", genesis, "/t/", 0, 1, 0, 3, 1),
-            "genesis": m.Version(1, SKIP_POW_NETWORK.name, H1, "/t/", 0, 1, 0, 3, 1),
+            "network": m.Version(m.PROTOCOL_VERSION, "other", genesis, "/t/", 0, 1, 0, 3, 1),
+            "genesis": m.Version(
+                m.PROTOCOL_VERSION, SKIP_POW_NETWORK.name, H1, "/t/", 0, 1, 0, 3, 1
+            ),
             "protocol version": m.Version(9, SKIP_POW_NETWORK.name, genesis, "/t/", 0, 1, 0, 3, 1),
             "itself": m.Version(
-                1, SKIP_POW_NETWORK.name, genesis, "/t/", 0, node.service.identity.nonce, 0, 3, 1
+                m.PROTOCOL_VERSION,
+                SKIP_POW_NETWORK.name,
+                genesis,
+                "/t/",
+                0,
+                node.service.identity.nonce,
+                0,
+                3,
+                1,
             ),
         }
         for what, version in cases.items():
@@ -301,7 +361,7 @@ def test_misbehaving_connections_are_closed_and_banned(attack: str) -> None:
         node = await start_node(limits=dataclasses.replace(FAST_LIMITS, handshake_seconds=1.0))
         genesis = node.node.consensus.genesis
         reader, writer = await raw_connect(node.port)
-        hello = m.Version(1, SKIP_POW_NETWORK.name, genesis, "/t/", 0, 99, 0, 3, 1)
+        hello = m.Version(m.PROTOCOL_VERSION, SKIP_POW_NETWORK.name, genesis, "/t/", 0, 99, 0, 3, 1)
         if attack == "garbage":
             writer.write(encode_frame(hello) + b"\x05\x00\x00\x00\xee" + b"junk!")
         elif attack == "oversized":
@@ -360,3 +420,27 @@ def test_a_request_the_node_cannot_serve_ends_the_connection_without_a_ban() -> 
         await stop_all([node])
 
     asyncio.run(scenario())
+
+
+def test_trusted_blocks_refuse_non_canonical_and_empty_payloads() -> None:
+    block = trusted_block()
+    good = m.TrustedBlocks((block,)).serialize()
+    ascending = H1 + struct.pack("<H", 0) + H2 + struct.pack("<H", 1)
+    descending = H2 + struct.pack("<H", 1) + H1 + struct.pack("<H", 0)
+    assert ascending in good
+    with pytest.raises(PeerError) as unsorted:
+        m.TrustedBlocks.deserialize(good.replace(ascending, descending))
+    assert unsorted.value.code is Code.MALFORMED_MESSAGE
+    twice = dataclasses.replace(block, non_daa_mergeset=frozenset({H1, H2}))
+    payload = m.TrustedBlocks((twice,)).serialize()
+    assert payload.endswith(struct.pack("<I", 2) + H1 + H2)  # the non-DAA mergeset, last
+    m.TrustedBlocks.deserialize(payload)
+    with pytest.raises(PeerError) as unordered:
+        m.TrustedBlocks.deserialize(payload[:-64] + H2 + H1)
+    assert "non_daa_mergeset" in str(unordered.value)
+    with pytest.raises(PeerError) as empty:
+        m.TrustedBlocks.deserialize(struct.pack("<I", 0))
+    assert empty.value.code is Code.MALFORMED_MESSAGE
+    with pytest.raises(PeerError) as too_many:
+        m.TrustedBlocks.deserialize(struct.pack("<I", m.MAX_TRUSTED_BLOCKS_PER_MESSAGE + 1))
+    assert too_many.value.code is Code.MESSAGE_TOO_LARGE

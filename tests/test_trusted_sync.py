@@ -54,21 +54,22 @@ def _fresh() -> Consensus:
     return Consensus.from_genesis_header(PRESET, GENESIS, clock=lambda: 1 << 62)
 
 
+def headers_above(syncer: Consensus) -> list[BlockHeader]:
+    """The headers ``syncer`` holds in the future of its pruning point, in ``sort_key`` order
+    (what IBD streams after the trusted data)."""
+    point = syncer.pruning_point()
+    above = [b for b in syncer.held_blocks() if b != point and syncer.is_dag_ancestor_of(point, b)]
+    above.sort(key=lambda block: syncer.ghostdag_data(block).blue_work)
+    headers = [syncer.header(block).full for block in above]
+    return [header for header in headers if header is not None]
+
+
 def sync_from(syncer: Consensus) -> Consensus:
-    """A new node started from ``syncer``'s trusted data, then given every header ``syncer``
-    holds in the future of its pruning point (what IBD streams), validated."""
+    """A new node started from ``syncer``'s trusted data, then given every header above its
+    pruning point, validated."""
     syncee = _fresh()
     syncee.import_trusted(syncer.trusted_data())
-    point = syncer.pruning_point()
-    above = [
-        block
-        for block in syncer.held_blocks()
-        if block != point and syncer.is_dag_ancestor_of(point, block)
-    ]
-    above.sort(key=lambda block: syncer.ghostdag_data(block).blue_work)
-    for block in above:
-        header = syncer.header(block).full
-        assert header is not None
+    for header in headers_above(syncer):
         assert _offer(syncee, header) == "accepted"
     return syncee
 
@@ -245,14 +246,7 @@ def test_a_durable_store_started_from_trusted_data_reopens_consistent(tmp_path: 
         assert mine.history | set(mine.headers) == theirs.history | set(theirs.headers)
         for block in durable.held_blocks():
             assert durable.ghostdag_data(block) == syncer.ghostdag_data(block)
-        point = syncer.pruning_point()
-        above = sorted(
-            (b for b in syncer.held_blocks() if b != point and syncer.is_dag_ancestor_of(point, b)),
-            key=lambda block: syncer.ghostdag_data(block).blue_work,
-        )
-        for block in above:
-            header = syncer.header(block).full
-            assert header is not None
+        for header in headers_above(syncer):
             assert _offer(durable, header) == "accepted"
         for _ in range(40):
             header = growth.next_block()

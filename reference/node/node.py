@@ -49,6 +49,7 @@ from reference.mining.template import (
 from reference.node.network import Network
 from reference.processes.difficulty import MAX_DIFFICULTY_TARGET, target_of
 from reference.processes.ghostdag.data import GhostdagData
+from reference.processes.trusted import TrustedData
 from reference.stores.statuses import BlockStatus
 from reference.transaction.encoding import transaction_id
 from reference.transaction.model import Transaction
@@ -266,6 +267,16 @@ class Node:
             self._index(block, header.blue_score, with_body=False)
             self._prune()
             return block
+
+    def import_trusted(self, data: TrustedData) -> None:
+        """Sync from a pruned peer: start this node, which holds only genesis, at the pruning
+        point of ``data`` (:meth:`Consensus.import_trusted`; its checks and errors). Its
+        headers come first; nobody is told, as for :meth:`submit_header`."""
+        with self._lock:
+            self.consensus.import_trusted(data)
+            self._state_version += 1
+            for block in data.blocks:
+                self._index(block.hash, block.header.blue_score, with_body=False)
 
     def submit_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
         """The body of a block whose header :meth:`submit_header` accepted: every body rule,

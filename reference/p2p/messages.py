@@ -17,19 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import ClassVar, Final, Self
 
 from reference.errors import Code, DagspecError, MalformedTransaction, PeerError
 from reference.hash import HASH_SIZE, ZERO_HASH, Hash
-from reference.header import BlockHeader
+from reference.header import BlockHeader, header_hash
 from reference.header_wire import header_to_wire, read_header_wire
 from reference.p2p.codec import COUNT_SIZE, Reader, Writer, malformed
+from reference.processes.ghostdag.data import GhostdagData
+from reference.processes.trusted import TrustedBlock
 from reference.relay.messages import MAX_MEMPOOL_SIZE, Tag
+from reference.stores.depth import BlockDepth
 from reference.transaction.encoding import decode_transaction, encode_transaction
 from reference.transaction.model import Transaction
 
-PROTOCOL_VERSION: Final = 1
-"""The version of this wire protocol; a peer announcing another one is disconnected."""
+PROTOCOL_VERSION: Final = 2
+"""The version of this wire protocol; a peer announcing another one is disconnected. Version 2
+added sync from a pruned peer (REQUEST_TRUSTED_DATA to DONE_TRUSTED_BLOCKS)."""
 
 MAX_TRANSACTION_SIZE: Final = 100_000
 """Largest transaction encoding in bytes (relay's limit, ``spec/relay``)."""
@@ -47,6 +52,13 @@ MAX_LOCATOR_HASHES: Final = 64
 """Most hashes in a chain-block locator (Kaspa's bound)."""
 MAX_BODIES_PER_REQUEST: Final = 99
 """Most bodies one REQUEST_BODIES names (Kaspa's IBD batch size)."""
+MAX_PRUNING_POINTS: Final = 65_536
+"""Most past pruning points, and most anticone blocks, one PRUNING_POINTS message names."""
+MAX_TRUSTED_BLOCKS_PER_MESSAGE: Final = 1_024
+"""Most blocks one TRUSTED_BLOCKS message carries."""
+MAX_TRUSTED_MERGESET: Final = 1_024
+"""Most hashes in each mergeset list of one trusted block (blues, reds, blue anticone sizes,
+non-DAA mergeset): above any preset's mergeset size limit."""
 MAX_ADDRESSES: Final = 1_000
 """Most addresses one ADDRESSES message carries."""
 MAX_USER_AGENT: Final = 256
@@ -697,6 +709,136 @@ class BlockBody(Message):
         return message
 
 
+# --- sync from a pruned peer ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTrustedData(_Empty):
+    """Asks for the receiver's pruning points and trusted data (``spec/sync``)."""
+
+    TAG: ClassVar[int] = 0x28
+    NAME: ClassVar[str] = "request_trusted_data"
+
+
+@dataclass(frozen=True, slots=True)
+class PruningPoints(Message):
+    """The first answer to REQUEST_TRUSTED_DATA: the sender's pruning points and its pruning
+    point's anticone; TRUSTED_BLOCKS chunks follow, then DONE_TRUSTED_BLOCKS."""
+
+    TAG: ClassVar[int] = 0x29
+    NAME: ClassVar[str] = "pruning_points"
+    MAX_SIZE: ClassVar[int] = 2 * (COUNT_SIZE + MAX_PRUNING_POINTS * HASH_SIZE)
+
+    past: tuple[Hash, ...]
+    """Every pruning point the sender has had, genesis first, its current one last."""
+    anticone: tuple[Hash, ...]
+    """Its current pruning point, then that point's anticone (ascending ``sort_key``)."""
+
+    def serialize(self) -> bytes:
+        return Writer().hashes(self.past).hashes(self.anticone).getvalue()
+
+    @classmethod
+    def deserialize(cls, payload: bytes) -> Self:
+        reader = Reader(payload)
+        past = reader.hashes("past", MAX_PRUNING_POINTS)
+        message = cls(past, reader.hashes("anticone", MAX_PRUNING_POINTS))
+        reader.finish(cls.NAME)
+        if not message.past or not message.anticone:
+            raise malformed("pruning_points: no pruning point")
+        return message
+
+
+def _write_trusted_block(writer: Writer, block: TrustedBlock) -> None:
+    data = block.ghostdag
+    if data.selected_parent is None:  # genesis is never sent: a caller's bug
+        raise ValueError("a trusted block needs a selected parent")
+    writer.raw(header_to_wire(block.header)).hash(data.selected_parent)
+    writer.hashes(data.mergeset_blues).hashes(data.mergeset_reds)
+    sizes = sorted(data.blues_anticone_sizes.items())
+    writer.count(len(sizes))
+    for blue, size in sizes:
+        writer.hash(blue).uint(size, 2)
+    writer.hash(block.depth.merge_depth_root).hash(block.depth.finality_point)
+    writer.hash(block.pruning_sample).hashes(sorted(block.non_daa_mergeset))
+
+
+def _read_trusted_block(reader: Reader) -> TrustedBlock:
+    header = _read_header(reader, "header")
+    selected_parent = reader.hash("selected_parent")
+    blues = reader.hashes("mergeset_blues", MAX_TRUSTED_MERGESET)
+    reds = reader.hashes("mergeset_reds", MAX_TRUSTED_MERGESET)
+    sizes: dict[Hash, int] = {}
+    last = b""
+    for _ in range(reader.count("blues_anticone_sizes", MAX_TRUSTED_MERGESET, HASH_SIZE + 2)):
+        blue = reader.hash("blues_anticone_sizes")
+        if bytes(blue) <= last:
+            raise malformed("blues_anticone_sizes: not in ascending hash order")
+        last = bytes(blue)
+        sizes[blue] = reader.uint(2, "blues_anticone_sizes")
+    depth = BlockDepth(
+        merge_depth_root=reader.hash("merge_depth_root"),
+        finality_point=reader.hash("finality_point"),
+    )
+    pruning_sample = reader.hash("pruning_sample")
+    non_daa = reader.hashes("non_daa_mergeset", MAX_TRUSTED_MERGESET)
+    if list(non_daa) != sorted(set(non_daa)):
+        raise malformed("non_daa_mergeset: not ascending and distinct")
+    ghostdag = GhostdagData(
+        hash=header_hash(header),
+        selected_parent=selected_parent,
+        mergeset_blues=blues,
+        mergeset_reds=reds,
+        blues_anticone_sizes=MappingProxyType(sizes),
+        blue_score=header.blue_score,
+        blue_work=header.blue_work,
+    )
+    return TrustedBlock(header, ghostdag, depth, pruning_sample, frozenset(non_daa))
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedBlocks(Message):
+    """One chunk of trusted blocks, ascending ``sort_key`` across the chunks."""
+
+    TAG: ClassVar[int] = 0x2A
+    NAME: ClassVar[str] = "trusted_blocks"
+    MAX_SIZE: ClassVar[int] = MAX_HEADERS_BYTES
+
+    blocks: tuple[TrustedBlock, ...]
+    """1 to :data:`MAX_TRUSTED_BLOCKS_PER_MESSAGE` blocks, each with its trusted data."""
+
+    def serialize(self) -> bytes:
+        writer = Writer().count(len(self.blocks))
+        for block in self.blocks:
+            _write_trusted_block(writer, block)
+        return writer.getvalue()
+
+    @classmethod
+    def deserialize(cls, payload: bytes) -> Self:
+        reader = Reader(payload)
+        count = reader.count("blocks", MAX_TRUSTED_BLOCKS_PER_MESSAGE, _MIN_HEADER_SIZE)
+        if not count:
+            raise malformed("trusted_blocks: no block")
+        blocks = tuple(_read_trusted_block(reader) for _ in range(count))
+        reader.finish(cls.NAME)
+        return cls(blocks)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestNextTrustedBlocks(_Empty):
+    """Flow control: the receiver of a TRUSTED_BLOCKS chunk asks for the next one."""
+
+    TAG: ClassVar[int] = 0x2B
+    NAME: ClassVar[str] = "request_next_trusted_blocks"
+
+
+@dataclass(frozen=True, slots=True)
+class DoneTrustedBlocks(_Empty):
+    """The last TRUSTED_BLOCKS chunk has been sent."""
+
+    TAG: ClassVar[int] = 0x2C
+    NAME: ClassVar[str] = "done_trusted_blocks"
+
+
 MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     Version,
     Verack,
@@ -724,6 +866,11 @@ MESSAGE_TYPES: Final[tuple[type[Message], ...]] = (
     DoneHeaders,
     RequestBodies,
     BlockBody,
+    RequestTrustedData,
+    PruningPoints,
+    TrustedBlocks,
+    RequestNextTrustedBlocks,
+    DoneTrustedBlocks,
 )
 """Every message of protocol version :data:`PROTOCOL_VERSION`."""
 

@@ -83,10 +83,12 @@ def header_chunks(
 def highest_chain_block_with_body(
     consensus: Consensus, target: Hash, has_body: Callable[[Hash], bool]
 ) -> Hash:
-    """The highest block of ``target``'s selected chain whose body the node holds (genesis
-    at worst): the body download starts above it (Kaspa's ``missing_block_bodies``)."""
+    """The highest block of ``target``'s selected chain whose body the node holds (genesis,
+    or the node's pruning point, at worst): the body download starts above it (Kaspa's
+    ``missing_block_bodies``)."""
     block = target
-    while not has_body(block):
+    floor = consensus.pruning_point()
+    while not has_body(block) and block != floor:
         parent = consensus.ghostdag_data(block).selected_parent
         if parent is None:
             return block

@@ -26,6 +26,7 @@ from reference.hash import Hash
 from reference.header import BlockHeader
 from reference.mining.mempool import RelayView
 from reference.presets import Preset
+from reference.processes.trusted import TrustedData
 from reference.stores.statuses import BlockStatus
 from reference.transaction.model import Transaction
 
@@ -68,6 +69,11 @@ class SyncBackend(Protocol):
 
     def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
         """Accept the body of a block whose header was accepted alone."""
+        ...
+
+    def import_trusted(self, data: TrustedData) -> None:
+        """Start a node holding only genesis at a pruned peer's pruning point (raises
+        :class:`~reference.errors.InvalidTrustedData`)."""
         ...
 
     def add_block(self, header: BlockHeader, transactions: Sequence[Transaction]) -> Hash:
@@ -123,6 +129,10 @@ class ConsensusBackend:
         for callback in list(self._listeners):
             callback(block)
         return block
+
+    def import_trusted(self, data: TrustedData) -> None:
+        """Into the consensus."""
+        self._consensus.import_trusted(data)
 
     def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
         """Bodies are not kept: refused."""
@@ -182,6 +192,10 @@ class NodeBackend:
     def add_header(self, header: BlockHeader) -> Hash:
         """Accept a header alone (``HEADER_ONLY``)."""
         return self._node.submit_header(header)
+
+    def import_trusted(self, data: TrustedData) -> None:
+        """Through the node."""
+        self._node.import_trusted(data)
 
     def add_body(self, block: Hash, transactions: Sequence[Transaction]) -> None:
         """Accept the body of a header-only block."""

@@ -31,28 +31,38 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
-from reference.errors import BlockRejected, Code, PeerError
+from reference.consensus import Consensus
+from reference.errors import BlockRejected, Code, InvalidTrustedData, PeerError
 from reference.hash import Hash
 from reference.header import header_hash
 from reference.p2p.messages import (
     MAX_BODIES_PER_REQUEST,
     NO_HASH,
     BlockBody,
+    BlockNotFound,
     ChainLocator,
     DoneHeaders,
+    DoneTrustedBlocks,
     Headers,
+    PruningPoints,
     RequestBodies,
     RequestChainLocator,
     RequestHeaders,
     RequestNextHeaders,
+    RequestNextTrustedBlocks,
+    RequestTrustedData,
+    TrustedBlocks,
     decode_transactions,
 )
 from reference.p2p.peer import Peer, Subscription
+from reference.processes.trusted import TrustedBlock, TrustedData
 from reference.stores.statuses import BlockStatus
 from reference.sync.antipast import chunk_size, highest_chain_block_with_body, mergesets_above
-from reference.sync.backend import SyncBackend
+from reference.sync.backend import ConsensusBackend, SyncBackend
 from reference.sync.locator import read_locator
 
+MAX_TRUSTED_BLOCKS: Final = 1_000_000
+"""Most trusted blocks a syncee accepts from one syncer (``tos`` needs about 12,000)."""
 MAX_RESTARTS: Final = 32
 """Most fresh starts of one negotiation (Kaspa's bound)."""
 ZOOM_SECONDS: Final = 10.0
@@ -79,6 +89,8 @@ class IbdProgress:
     """Bodies accepted in this IBD."""
     bodies_wanted: int = 0
     """Bodies this IBD downloads."""
+    not_found: int = 0
+    """Bodies the syncer no longer held (it pruned them meanwhile)."""
     started: float = field(default_factory=time.monotonic)
     """Monotonic start time."""
     error: str | None = None
@@ -217,7 +229,7 @@ async def sync_bodies(
     progress.bodies_wanted = len(wanted)
     if not batches:
         return
-    bodies = peer.subscribe(BlockBody, limit=2 * MAX_BODIES_PER_REQUEST)
+    bodies = peer.subscribe(BlockBody, BlockNotFound, limit=2 * MAX_BODIES_PER_REQUEST)
     try:
         await peer.send(RequestBodies(batches[0]))
         for number, batch in enumerate(batches):
@@ -225,6 +237,11 @@ async def sync_bodies(
                 await peer.send(RequestBodies(batches[number + 1]))
             for block in batch:
                 body = await bodies.get()
+                if isinstance(body, BlockNotFound) and body.block == block:
+                    # The syncer's pruning point moved above it and the body went: the block
+                    # stays header-only (below the pruning point its body is not kept).
+                    progress.not_found += 1
+                    continue
                 if not isinstance(body, BlockBody) or body.block != block:
                     raise PeerError(Code.PROTOCOL_VIOLATION, f"not the body of {block}")
                 try:
@@ -239,6 +256,84 @@ async def sync_bodies(
         bodies.close()
 
 
+async def receive_trusted_data(peer: Peer, limit: int) -> TrustedData | None:
+    """Ask ``peer`` for its pruning points and trusted data; ``None`` when its pruning point
+    is genesis (it has pruned nothing: sync from genesis). At most ``limit`` blocks."""
+    stream = peer.subscribe(PruningPoints, TrustedBlocks, DoneTrustedBlocks, limit=2)
+    try:
+        await peer.send(RequestTrustedData())
+        points = await stream.get()
+        if not isinstance(points, PruningPoints):
+            raise PeerError(Code.UNEXPECTED_MESSAGE, f"{points.NAME} before pruning_points")
+        blocks: list[TrustedBlock] = []
+        while True:
+            message = await stream.get()
+            if isinstance(message, DoneTrustedBlocks):
+                break
+            if not isinstance(message, TrustedBlocks):
+                raise PeerError(Code.UNEXPECTED_MESSAGE, f"{message.NAME} among trusted blocks")
+            blocks.extend(message.blocks)
+            if len(blocks) > limit:
+                raise PeerError(Code.PROTOCOL_VIOLATION, f"more than {limit} trusted blocks")
+            await peer.send(RequestNextTrustedBlocks())
+    finally:
+        stream.close()
+    if len(points.past) == 1:
+        if blocks or points.anticone != points.past:
+            raise PeerError(Code.PROTOCOL_VIOLATION, "trusted blocks below a genesis pruning point")
+        return None
+    return TrustedData(points.past, points.anticone, tuple(blocks))
+
+
+async def sync_from_pruning_point(
+    peer: Peer,
+    backend: SyncBackend,
+    data: TrustedData,
+    progress: IbdProgress,
+    target: Hash | None,
+) -> Hash:
+    """Start the node at the pruning point of ``data``; the target synced to.
+
+    The trusted data and the headers above its pruning point go into a *staging* consensus
+    first. Only when every header is valid over the trusted data, and the claimed pruning
+    point is on the selected chain of the staging sink at least the pruning depth below it
+    (``is_valid_pruning_point``), does the node adopt them: it imports the trusted data and
+    validates the same headers again. A syncer whose data fails leaves the node holding only
+    genesis, as before.
+    """
+    consensus = backend.consensus
+    genesis = consensus.header(consensus.genesis).full
+    if genesis is None:  # a DAG-mode consensus has no peers
+        raise PeerError(Code.PROTOCOL_VIOLATION, "sync needs a header-mode node")
+    staging = Consensus.from_genesis_header(consensus.preset, genesis, clock=consensus.clock)
+    try:
+        staging.import_trusted(data)
+    except InvalidTrustedData as error:
+        raise PeerError(Code.PROTOCOL_VIOLATION, f"trusted data: {error}") from None
+    stage = ConsensusBackend(staging)
+    shared, target = await negotiate(peer, stage, target)
+    progress.shared, progress.target = shared, target
+    received: list[Hash] = []
+    progress.phase = "headers"
+    await sync_headers(peer, stage, shared, target, progress=progress, received=received)
+    if not staging.is_valid_pruning_point(data.pruning_point):
+        raise PeerError(
+            Code.PROTOCOL_VIOLATION,
+            f"pruning point {data.pruning_point} is not on the synced sink's chain "
+            f"{consensus.preset.pruning_depth} blue score below it",
+        )
+    progress.phase = "adopting"
+    backend.import_trusted(data)
+    for index, block in enumerate(received):
+        header = staging.header(block).full
+        if header is None:  # every staged header is complete
+            raise RuntimeError(f"staged block {block} has no complete header")
+        backend.add_header(header)
+        if index % 128 == 127:
+            await asyncio.sleep(0)
+    return target
+
+
 async def run_ibd(
     peer: Peer,
     backend: SyncBackend,
@@ -247,8 +342,26 @@ async def run_ibd(
     target: Hash | None = None,
 ) -> None:
     """Sync from ``peer`` up to ``target`` (default its sink): negotiate, headers, bodies.
-    Raises :class:`PeerError` on failure."""
+    A node holding only genesis first asks for trusted data, and starts at the peer's pruning
+    point when it has pruned. Raises :class:`PeerError` on failure."""
     progress.peer = f"{peer.address[0]}:{peer.address[1]}"
+    consensus = backend.consensus
+    if consensus.sink() == consensus.genesis:
+        progress.phase = "trusted data"
+        data = await receive_trusted_data(peer, MAX_TRUSTED_BLOCKS)
+        if data is not None:
+            target = await sync_from_pruning_point(peer, backend, data, progress, target)
+            if backend.wants_bodies:
+                progress.phase = "bodies"
+                # The pruning point and its anticone first: the bodies above are then found
+                # from the highest chain block with its body, as in any IBD.
+                anticone = [block for block in data.anticone if not backend.has_body(block)]
+                await sync_bodies(peer, backend, anticone, progress)
+                await sync_bodies(peer, backend, missing_bodies(backend, target), progress)
+            progress.phase = "done"
+            if report is not None:
+                report(progress)
+            return
     progress.phase = "negotiating"
     shared, target = await negotiate(peer, backend, target)
     progress.shared, progress.target = shared, target
@@ -271,14 +384,19 @@ async def run_ibd(
 
 def missing_bodies(backend: SyncBackend, target: Hash) -> list[Hash]:
     """Accepted blocks in ``past(target)`` without a body, parents first: those above the
-    highest chain block of ``target`` that has its body (Kaspa's ``missing_block_bodies``)."""
+    highest chain block of ``target`` that has its body (Kaspa's ``missing_block_bodies``),
+    except those outside the future of the node's pruning point and its anticone, whose bodies
+    it does not keep."""
     consensus = backend.consensus
     if not consensus.has_block(target):
         return []
     low = highest_chain_block_with_body(consensus, target, backend.has_body)
+    point = consensus.pruning_point()
+    full = set(consensus.retention().anticone)
     return [
         block
         for mergeset in mergesets_above(consensus, low, target)
         for block in mergeset
         if not backend.has_body(block)
+        and (block in full or consensus.is_dag_ancestor_of(point, block))
     ]

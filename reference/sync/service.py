@@ -36,14 +36,17 @@ from reference.ordering import sort_key
 from reference.p2p.addresses import AddressBook, BanList, net_address
 from reference.p2p.handshake import LocalIdentity, handshake, relay_mode_for
 from reference.p2p.messages import (
+    MAX_TRUSTED_BLOCKS_PER_MESSAGE,
     NO_HASH,
     Addresses,
     BlockBody,
     BlockNotFound,
     ChainLocator,
     DoneHeaders,
+    DoneTrustedBlocks,
     Headers,
     InvBlock,
+    PruningPoints,
     RequestAddresses,
     RequestBlockTransactions,
     RequestBodies,
@@ -51,8 +54,11 @@ from reference.p2p.messages import (
     RequestHeaders,
     RequestIblt,
     RequestNextHeaders,
+    RequestNextTrustedBlocks,
     RequestRelayBlock,
     RequestTransactionsByShortId,
+    RequestTrustedData,
+    TrustedBlocks,
     encode_transactions,
 )
 from reference.p2p.peer import Handler, Peer, PeerLimits
@@ -405,6 +411,20 @@ class SyncService(Handler):
             await peer.send(Headers(headers))
             await peer.collect(next_asked, RequestNextHeaders)
         await peer.send(DoneHeaders())
+
+    async def on_request_trusted_data(self, peer: Peer, message: RequestTrustedData) -> None:
+        """Start sending the pruning points and trusted data (a flow of this peer)."""
+        peer.spawn(self._serve_trusted_data(peer), "serve trusted data")
+
+    async def _serve_trusted_data(self, peer: Peer) -> None:
+        data = self.backend.consensus.trusted_data()
+        await peer.send(PruningPoints(data.past_pruning_points, data.anticone))
+        size = MAX_TRUSTED_BLOCKS_PER_MESSAGE
+        for start in range(0, len(data.blocks), size):
+            next_asked = peer.expect(RequestNextTrustedBlocks)
+            await peer.send(TrustedBlocks(data.blocks[start : start + size]))
+            await peer.collect(next_asked, RequestNextTrustedBlocks)
+        await peer.send(DoneTrustedBlocks())
 
     async def on_request_bodies(self, peer: Peer, message: RequestBodies) -> None:
         """One BLOCK_BODY per block asked for, in order."""

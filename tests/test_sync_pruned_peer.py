@@ -1,0 +1,121 @@
+"""A new node syncs over loopback from a peer that has pruned (``spec/sync``).
+
+The network has small finality and pruning depths, so the syncer's pruning point moves every
+few blocks and it deletes what is below. A node holding only genesis connects: it receives the
+syncer's trusted data, validates every header above the pruning point in a staging consensus,
+adopts both, then downloads the bodies. It ends with the syncer's pruning points, sink and
+virtual, every block the syncer holds in the future of its pruning point (with its body), and
+keeps following by relay, pruning as it goes. A third node then syncs from it: a node that
+started from trusted data serves trusted data in turn. A syncer whose trusted data fails a
+check is disconnected, and the new node still holds only genesis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from reference.consensus import Consensus
+from reference.node.node import Node
+from reference.pipeline.virtual import NO_CHAIN_CHANGE
+from reference.processes.trusted import TrustedData
+from reference.stores.statuses import BlockStatus
+from tests.sync_helpers import NodeUnderTest, generate_dag, start_node, stop_all, wait_until
+from tests.test_node_pruning import NETWORK
+
+BLOCKS = 150
+
+
+def _synced_like(syncee: Node, syncer: Node) -> None:
+    """The syncee holds what the syncer holds above its pruning point and agrees about the
+    DAG's state."""
+    mine, theirs = syncee.consensus, syncer.consensus
+    assert mine.past_pruning_points() == theirs.past_pruning_points()
+    plain = dataclasses.replace
+    assert plain(mine.virtual_state(), chain_change=NO_CHAIN_CHANGE) == plain(
+        theirs.virtual_state(), chain_change=NO_CHAIN_CHANGE
+    )
+    point = theirs.pruning_point()
+    for block in theirs.held_blocks():
+        if theirs.is_dag_ancestor_of(point, block) or block in theirs.retention().anticone:
+            assert mine.ghostdag_data(block) == theirs.ghostdag_data(block)
+            assert mine.status(block) is BlockStatus.BODY_VALID, block
+            assert mine.body(block) == theirs.body(block)
+    assert set(mine.held_blocks()) <= set(theirs.held_blocks()) | {mine.genesis}
+
+
+async def _synced(syncee: NodeUnderTest, syncer: NodeUnderTest, what: str) -> None:
+    def caught_up() -> bool:
+        consensus = syncee.node.consensus
+        return (
+            consensus.sink() == syncer.sink
+            and not syncee.service.syncing
+            and consensus.status(consensus.sink()) is BlockStatus.BODY_VALID
+        )
+
+    await wait_until(caught_up, 60, what)
+
+
+def test_a_new_node_syncs_from_a_pruned_peer_and_serves_others_in_turn() -> None:
+    blocks = generate_dag(NETWORK, BLOCKS, seed=5)
+
+    async def scenario() -> None:
+        syncer = await start_node(NETWORK, blocks)
+        held = syncer.node.consensus.held_blocks()
+        assert len(held) < BLOCKS / 2, "the syncer did not prune"
+        assert syncer.node.consensus.pruning_point() != syncer.node.consensus.genesis
+        syncee = await start_node(NETWORK)
+        third: NodeUnderTest | None = None
+        try:
+            await syncee.connect(syncer)
+            await _synced(syncee, syncer, "the syncee at the syncer's sink")
+            progress = syncee.service.progress
+            assert progress.phase == "done", progress.error
+            assert progress.headers > 0 and progress.bodies > 0
+            _synced_like(syncee.node, syncer.node)
+            for tag in range(40):
+                syncer.mine(10_000 + tag)
+            await _synced(syncee, syncer, "the syncee following by relay")
+            _synced_like(syncee.node, syncer.node)
+            assert (
+                len(syncee.node.consensus.past_pruning_points())
+                > len(syncer.node.consensus.past_pruning_points()) - 1
+            )
+            third = await start_node(NETWORK)
+            await third.connect(syncee)
+            await _synced(third, syncee, "a third node synced from the syncee")
+            _synced_like(third.node, syncee.node)
+        finally:
+            await stop_all([n for n in (syncer, syncee, third) if n is not None])
+
+    asyncio.run(scenario())
+
+
+def test_a_syncer_whose_trusted_data_fails_a_check_leaves_the_new_node_at_genesis() -> None:
+    blocks = generate_dag(NETWORK, 90, seed=6)
+
+    async def scenario() -> None:
+        syncer = await start_node(NETWORK, blocks)
+        consensus = syncer.node.consensus
+        honest = consensus.trusted_data
+
+        def without_the_pruning_point() -> TrustedData:
+            data = honest()
+            kept = tuple(b for b in data.blocks if b.hash != data.pruning_point)
+            return dataclasses.replace(data, blocks=kept)
+
+        consensus.trusted_data = without_the_pruning_point  # type: ignore[method-assign]
+        syncee = await start_node(NETWORK)
+        try:
+            await syncee.connect(syncer)
+            await wait_until(
+                lambda: syncee.service.progress.phase == "failed", 30, "the failed sync"
+            )
+            assert "BAD_TRUSTED_DATA" in (syncee.service.progress.error or "")
+            mine: Consensus = syncee.node.consensus
+            assert mine.held_blocks() == [mine.genesis]
+            assert mine.past_pruning_points() == (mine.genesis,)
+        finally:
+            await stop_all([syncer, syncee])
+
+    asyncio.run(scenario())
