@@ -666,9 +666,13 @@ class Consensus:
     def retention(self) -> Retention:
         """Which blocks outside the future of the node's pruning point it keeps, and how
         (``spec/pruning``): decided when the pruning point moved there."""
+        point = self.pruning_point()
+        if point == self.genesis:
+            # Every block is in the future of genesis: nothing is beside or below it.
+            return Retention(anticone=(point,), history=frozenset(), headers=(point,))
         decided = self._stores.retention.get()
-        if decided is None or decided.anticone[0] != self.pruning_point():
-            return self._decide_retention()  # genesis: nothing is below it
+        if decided is None or decided.anticone[0] != point:
+            return self._decide_retention()
         return decided
 
     def _decide_retention(self) -> Retention:

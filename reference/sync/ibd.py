@@ -62,7 +62,8 @@ from reference.sync.backend import ConsensusBackend, SyncBackend
 from reference.sync.locator import read_locator
 
 MAX_TRUSTED_BLOCKS: Final = 1_000_000
-"""Most trusted blocks a syncee accepts from one syncer (``tos`` needs about 12,000)."""
+"""Most trusted blocks a syncee accepts from one syncer (a ``tos`` syncer sends a few thousand,
+plus one per past pruning point)."""
 MAX_RESTARTS: Final = 32
 """Most fresh starts of one negotiation (Kaspa's bound)."""
 ZOOM_SECONDS: Final = 10.0
@@ -346,57 +347,49 @@ async def run_ibd(
     point when it has pruned. Raises :class:`PeerError` on failure."""
     progress.peer = f"{peer.address[0]}:{peer.address[1]}"
     consensus = backend.consensus
+    data = None
     if consensus.sink() == consensus.genesis:
         progress.phase = "trusted data"
         data = await receive_trusted_data(peer, MAX_TRUSTED_BLOCKS)
-        if data is not None:
-            target = await sync_from_pruning_point(peer, backend, data, progress, target)
-            if backend.wants_bodies:
-                progress.phase = "bodies"
-                # The pruning point and its anticone first: the bodies above are then found
-                # from the highest chain block with its body, as in any IBD.
-                anticone = [block for block in data.anticone if not backend.has_body(block)]
-                await sync_bodies(peer, backend, anticone, progress)
-                await sync_bodies(peer, backend, missing_bodies(backend, target), progress)
-            progress.phase = "done"
+    if data is not None:
+        target = await sync_from_pruning_point(peer, backend, data, progress, target)
+    else:
+        progress.phase = "negotiating"
+        shared, target = await negotiate(peer, backend, target)
+        progress.shared, progress.target = shared, target
+        received: list[Hash] = []
+        if not backend.has_header(target):
+            progress.phase = "headers"
             if report is not None:
                 report(progress)
-            return
-    progress.phase = "negotiating"
-    shared, target = await negotiate(peer, backend, target)
-    progress.shared, progress.target = shared, target
-    received: list[Hash] = []
-    if not backend.has_header(target):
-        progress.phase = "headers"
-        if report is not None:
-            report(progress)
-        await sync_headers(peer, backend, shared, target, progress=progress, received=received)
+            await sync_headers(peer, backend, shared, target, progress=progress, received=received)
     if backend.wants_bodies:
         progress.phase = "bodies"
         if report is not None:
             report(progress)
-        wanted = missing_bodies(backend, target)
-        await sync_bodies(peer, backend, wanted, progress)
+        await sync_bodies(peer, backend, missing_bodies(backend, target), progress)
     progress.phase = "done"
     if report is not None:
         report(progress)
 
 
 def missing_bodies(backend: SyncBackend, target: Hash) -> list[Hash]:
-    """Accepted blocks in ``past(target)`` without a body, parents first: those above the
-    highest chain block of ``target`` that has its body (Kaspa's ``missing_block_bodies``),
-    except those outside the future of the node's pruning point and its anticone, whose bodies
-    it does not keep."""
+    """Accepted blocks without a body that the node keeps in full, parents first: its pruning
+    point and that point's anticone, then those in ``past(target)`` above the highest chain
+    block of ``target`` that has its body (Kaspa's ``missing_block_bodies``) and in the future
+    of the pruning point (below it, bodies are not kept)."""
     consensus = backend.consensus
     if not consensus.has_block(target):
         return []
+    anticone = consensus.retention().anticone
+    wanted = [block for block in anticone if not backend.has_body(block)]
+    listed = set(anticone)
     low = highest_chain_block_with_body(consensus, target, backend.has_body)
     point = consensus.pruning_point()
-    full = set(consensus.retention().anticone)
-    return [
-        block
-        for mergeset in mergesets_above(consensus, low, target)
-        for block in mergeset
-        if not backend.has_body(block)
-        and (block in full or consensus.is_dag_ancestor_of(point, block))
-    ]
+    for mergeset in mergesets_above(consensus, low, target):
+        for block in mergeset:
+            if block in listed or backend.has_body(block):
+                continue
+            if consensus.is_dag_ancestor_of(point, block):
+                wanted.append(block)
+    return wanted
