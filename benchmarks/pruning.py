@@ -5,7 +5,9 @@ of work skipped) with a small pruning depth goes, block by block, into two durab
 the same run: one whose consensus prunes a batch of 256 blocks after every block, as the node
 does, and one that never prunes (the baseline). The size of each store file (its log folded
 in) is printed against the blocks mined, with the pruning point's blue score, then the time
-pruning took per pruning-point move.
+pruning took per pruning-point move. Last, a new node syncs from the pruned store as from a
+pruned peer (``spec/sync``, in process: the trusted data and the headers above the pruning point,
+each header validated), against a new node that validates every header from genesis.
 
 Goal: the pruned store stops growing after the pruning depth — at the end within 1.2x of its
 size at two pruning depths.
@@ -23,10 +25,13 @@ from pathlib import Path
 from benchmarks.headers import bench_genesis
 from benchmarks.store import store_size
 from conformance.arrivals import Arrivals
+from reference import ordering
 from reference.coinbase import build_coinbase
 from reference.consensus import Consensus
 from reference.header import BlockHeader
+from reference.header_wire import header_to_wire
 from reference.merkle import hash_merkle_root
+from reference.p2p.messages import MAX_TRUSTED_BLOCKS_PER_MESSAGE, PruningPoints, TrustedBlocks
 from reference.presets import TOS, Preset
 from reference.stores.sqlite.engine import open_consensus
 from reference.transaction.model import ScriptPublicKey, Transaction
@@ -118,6 +123,7 @@ def run(preset: Preset, blocks: Sequence[Block], folder: Path, samples: int) -> 
         f"{pruning_seconds / max(moves, 1) * 1000:.0f} ms per move, slowest batch "
         f"{slowest * 1000:.0f} ms"
     )
+    trusted_sync(preset, genesis, pruned_path, blocks)
     if two_depths is None:
         print("fewer blocks than two pruning depths: no verdict")
         return 0
@@ -127,6 +133,58 @@ def run(preset: Preset, blocks: Sequence[Block], folder: Path, samples: int) -> 
         f"pruned store at the end / at two pruning depths: {ratio:.2f} (goal <= {GOAL}: {verdict})"
     )
     return 0
+
+
+def trusted_sync(
+    preset: Preset, genesis: BlockHeader, pruned_path: Path, blocks: Sequence[Block]
+) -> None:
+    """Print what a new node syncing from the pruned store receives and spends, against one
+    that validates every header from genesis (the baseline)."""
+    source = open_consensus(pruned_path, preset, genesis, clock=lambda: 1 << 62)
+    try:
+        data = source.trusted_data()
+        point = source.pruning_point()
+        above = [
+            block
+            for block in source.held_blocks()
+            if block != point and source.is_dag_ancestor_of(point, block)
+        ]
+        above.sort(key=lambda block: ordering.sort_key(source.ghostdag_data(block)))
+        headers = [source.header(block).full for block in above]
+    finally:
+        source.close()
+    chunks = [
+        data.blocks[i : i + MAX_TRUSTED_BLOCKS_PER_MESSAGE]
+        for i in range(0, len(data.blocks), MAX_TRUSTED_BLOCKS_PER_MESSAGE)
+    ]
+    trusted_bytes = len(PruningPoints(data.past_pruning_points, data.anticone).serialize())
+    trusted_bytes += sum(len(TrustedBlocks(chunk).serialize()) for chunk in chunks)
+    header_bytes = sum(len(header_to_wire(header)) for header in headers if header is not None)
+    started = time.perf_counter()
+    syncee = Consensus.from_genesis_header(preset, genesis, clock=lambda: 1 << 62)
+    syncee.import_trusted(data)
+    for header in headers:
+        if header is not None:
+            syncee.add_full_header(header, now_ms=header.timestamp)
+    trusted_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    baseline = Consensus.from_genesis_header(preset, genesis, clock=lambda: 1 << 62)
+    for header, _ in blocks:
+        baseline.add_full_header(header, now_ms=header.timestamp)
+    baseline_seconds = time.perf_counter() - started
+    if baseline.sink() != syncee.sink():
+        raise RuntimeError("the two new nodes disagree about the sink")  # a reference bug
+    every_bytes = sum(len(header_to_wire(header)) for header, _ in blocks)
+    print(f"{'a new node syncs':<34} {'trusted':>8} {'headers':>8} {'MB':>7} {'s':>7} {'x':>6}")
+    print(
+        f"{'from genesis (baseline)':<34} {0:>8,} {len(blocks):>8,} {every_bytes / 1e6:>7.2f} "
+        f"{baseline_seconds:>7.1f} {1:>6.2f}"
+    )
+    print(
+        f"{'from the pruned node':<34} {len(data.blocks):>8,} {len(headers):>8,} "
+        f"{(trusted_bytes + header_bytes) / 1e6:>7.2f} {trusted_seconds:>7.1f} "
+        f"{trusted_seconds / baseline_seconds:>6.2f}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
