@@ -14,14 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from pathlib import Path
 
 from reference.consensus import Consensus
+from reference.node.data_dir import open_data_dir, store_path
 from reference.node.node import Node
 from reference.pipeline.virtual import NO_CHAIN_CHANGE
 from reference.processes.trusted import TrustedData
+from reference.stores.sqlite.check import check_store
 from reference.stores.statuses import BlockStatus
-from tests.sync_helpers import NodeUnderTest, generate_dag, start_node, stop_all, wait_until
-from tests.test_node_pruning import NETWORK
+from reference.sync.backend import NodeBackend
+from reference.sync.service import ServiceConfig, SyncService
+from tests.sync_helpers import (
+    FAST_LIMITS,
+    NodeUnderTest,
+    generate_dag,
+    start_node,
+    stop_all,
+    wait_until,
+)
+from tests.test_node_pruning import CLOCK, NETWORK
+from tests.test_trusted_sync import headers_above
 
 BLOCKS = 150
 
@@ -117,5 +130,44 @@ def test_a_syncer_whose_trusted_data_fails_a_check_leaves_the_new_node_at_genesi
             assert mine.past_pruning_points() == (mine.genesis,)
         finally:
             await stop_all([syncer, syncee])
+
+    asyncio.run(scenario())
+
+
+def test_a_node_stopped_while_adopting_trusted_data_finishes_by_an_ordinary_ibd(
+    tmp_path: Path,
+) -> None:
+    """The trusted data and some headers above it in the durable store, as a node killed while
+    adopting leaves it; reopened, the node's next IBD is an ordinary one (its sink is no longer
+    genesis) and ends with the syncer's state, bodies of the pruning point's anticone included."""
+    blocks = generate_dag(NETWORK, 120, seed=8)
+
+    async def scenario() -> None:
+        syncer = await start_node(NETWORK, blocks)
+        source = syncer.node.consensus
+        consensus = open_data_dir(tmp_path, NETWORK, clock=lambda: CLOCK)
+        try:
+            node = Node(NETWORK, consensus=consensus)
+            node.import_trusted(source.trusted_data())
+            for header in headers_above(source)[:5]:
+                node.submit_header(header)
+        finally:
+            consensus.close()
+        consensus = open_data_dir(tmp_path, NETWORK, clock=lambda: CLOCK)
+        node = Node(NETWORK, consensus=consensus)
+        service = SyncService(
+            NodeBackend(node), ServiceConfig(network=NETWORK.name, limits=FAST_LIMITS)
+        )
+        await service.start()
+        restarted = NodeUnderTest(node, service)
+        try:
+            await restarted.connect(syncer)
+            await _synced(restarted, syncer, "the restarted node at the syncer's sink")
+            assert service.progress.phase == "done", service.progress.error
+            _synced_like(restarted.node, syncer.node)
+        finally:
+            await stop_all([syncer, restarted])
+            consensus.close()
+        assert check_store(store_path(tmp_path)) == []
 
     asyncio.run(scenario())
