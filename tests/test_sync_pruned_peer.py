@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from reference.consensus import Consensus
 from reference.node.data_dir import open_data_dir, store_path
@@ -104,30 +107,49 @@ def test_a_new_node_syncs_from_a_pruned_peer_and_serves_others_in_turn() -> None
     asyncio.run(scenario())
 
 
-def test_a_syncer_whose_trusted_data_fails_a_check_leaves_the_new_node_at_genesis() -> None:
+def _without_pruning_point(data: TrustedData) -> TrustedData:
+    """Fails a check of the data alone (``BAD_TRUSTED_DATA``)."""
+    kept = tuple(block for block in data.blocks if block.hash != data.pruning_point)
+    return dataclasses.replace(data, blocks=kept)
+
+
+def _without_lower_history(data: TrustedData) -> TrustedData:
+    """Passes every check of the data alone, but the windows of the headers above reach blocks
+    that were not sent: the staging consensus fails while validating them."""
+    required = {*data.past_pruning_points, *data.anticone}
+    half = len(data.blocks) // 2
+    kept = tuple(
+        block for index, block in enumerate(data.blocks) if index >= half or block.hash in required
+    )
+    return dataclasses.replace(data, blocks=kept)
+
+
+@pytest.mark.parametrize(
+    ("tamper", "reason"),
+    [(_without_pruning_point, "BAD_TRUSTED_DATA"), (_without_lower_history, "trusted data")],
+)
+def test_a_syncer_whose_trusted_data_fails_leaves_the_new_node_at_genesis(
+    tamper: Callable[[TrustedData], TrustedData], reason: str
+) -> None:
     blocks = generate_dag(NETWORK, 90, seed=6)
 
     async def scenario() -> None:
         syncer = await start_node(NETWORK, blocks)
         consensus = syncer.node.consensus
         honest = consensus.trusted_data
-
-        def without_the_pruning_point() -> TrustedData:
-            data = honest()
-            kept = tuple(b for b in data.blocks if b.hash != data.pruning_point)
-            return dataclasses.replace(data, blocks=kept)
-
-        consensus.trusted_data = without_the_pruning_point  # type: ignore[method-assign]
+        consensus.trusted_data = lambda: tamper(honest())  # type: ignore[method-assign]
         syncee = await start_node(NETWORK)
         try:
             await syncee.connect(syncer)
             await wait_until(
                 lambda: syncee.service.progress.phase == "failed", 30, "the failed sync"
             )
-            assert "BAD_TRUSTED_DATA" in (syncee.service.progress.error or "")
+            error = syncee.service.progress.error or ""
+            assert error.startswith("PROTOCOL_VIOLATION") and reason in error, error
             mine: Consensus = syncee.node.consensus
             assert mine.held_blocks() == [mine.genesis]
             assert mine.past_pruning_points() == (mine.genesis,)
+            await wait_until(lambda: not syncee.service.peers(), 10, "the syncer disconnected")
         finally:
             await stop_all([syncer, syncee])
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from reference.consensus import Consensus
-from reference.errors import BlockRejected, Code, InvalidTrustedData, PeerError
+from reference.errors import BlockRejected, Code, PeerError
 from reference.hash import Hash
 from reference.header import header_hash
 from reference.p2p.messages import (
@@ -307,17 +307,23 @@ async def sync_from_pruning_point(
     if genesis is None:  # a DAG-mode consensus has no peers
         raise PeerError(Code.PROTOCOL_VIOLATION, "sync needs a header-mode node")
     staging = Consensus.from_genesis_header(consensus.preset, genesis, clock=consensus.clock)
+    received: list[Hash] = []
     try:
         staging.import_trusted(data)
-    except InvalidTrustedData as error:
-        raise PeerError(Code.PROTOCOL_VIOLATION, f"trusted data: {error}") from None
-    stage = ConsensusBackend(staging)
-    shared, target = await negotiate(peer, stage, target)
-    progress.shared, progress.target = shared, target
-    received: list[Hash] = []
-    progress.phase = "headers"
-    await sync_headers(peer, stage, shared, target, progress=progress, received=received)
-    if not staging.is_valid_pruning_point(data.pruning_point):
+        stage = ConsensusBackend(staging)
+        shared, target = await negotiate(peer, stage, target)
+        progress.shared, progress.target = shared, target
+        progress.phase = "headers"
+        await sync_headers(peer, stage, shared, target, progress=progress, received=received)
+        valid = staging.is_valid_pruning_point(data.pruning_point)
+    except PeerError:
+        raise
+    except Exception as error:
+        # Trusted data can pass every check and still be inconsistent (a window reaching a
+        # block that was not sent, a mergeset reachability refuses): whatever the staging
+        # consensus raises is the syncer's fault, and the node is untouched.
+        raise PeerError(Code.PROTOCOL_VIOLATION, f"trusted data: {error!r}") from None
+    if not valid:
         raise PeerError(
             Code.PROTOCOL_VIOLATION,
             f"pruning point {data.pruning_point} is not on the synced sink's chain "
