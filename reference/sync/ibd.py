@@ -77,7 +77,8 @@ class IbdProgress:
     peer: str = ""
     """The syncer, ``host:port``."""
     phase: str = "idle"
-    """``negotiating``, ``headers``, ``bodies``, ``done`` or ``failed``."""
+    """``trusted data`` and ``adopting`` (sync from a pruned peer), ``negotiating``,
+    ``headers``, ``bodies``, ``done`` or ``failed``."""
     shared: Hash | None = None
     """The highest shared selected-chain block."""
     target: Hash | None = None
