@@ -1,7 +1,8 @@
 """The node's RPC under load: JSON-RPC requests per second with p99, and GetWork job fan-out.
 
-Run with ``python -m benchmarks rpc [--quick]``. A devnet node serves from a background thread
-on loopback ports, exactly as ``dagspec node`` serves; the clients run in this process.
+Run with ``python -m benchmarks.rpc [--quick]`` (or ``python -m benchmarks rpc``). A devnet
+node serves from a background thread on loopback ports, exactly as ``dagspec node`` serves; the
+clients run in this process.
 
 - **JSON-RPC**: ``CLIENTS`` concurrent HTTP clients send ``get_blue_score`` and ``get_block``
   requests; requests per second and the p50/p99 latency. The same-run baseline is a bare
@@ -159,9 +160,9 @@ async def _fan_out(
     return delays
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Print the table; 0 when every measurement ran."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks rpc")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.rpc", description=__doc__)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     requests = 300 if args.quick else 3000
@@ -259,3 +260,7 @@ def main(argv: Sequence[str]) -> int:
     for label, amount, latency in rows:
         print(f"{label:<{width}}  {amount:<32}  {latency}")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
