@@ -27,6 +27,7 @@ from typing import IO, Final
 from conformance.protocol import MAX_LINE_BYTES, JsonObject
 
 _EOF: Final = b""
+_READ_LIMIT: Final = MAX_LINE_BYTES + 1
 _STDERR_LINES: Final = 20
 
 
@@ -79,7 +80,9 @@ class AdapterProcess:
         stdout = self._pipe(self._process.stdout)
         while True:
             try:
-                line = stdout.readline(MAX_LINE_BYTES + 2)
+                # The longest legal line and its newline: a line that does not fit is over
+                # the limit, and is cut here instead of being read whole into memory.
+                line = stdout.readline(_READ_LIMIT)
             except (OSError, ValueError):
                 line = _EOF
             self._replies.put(line)
@@ -131,6 +134,8 @@ class AdapterProcess:
             status = self._process.wait()
             raise AdapterFailure(f"adapter exited with status {status}", self.stderr_tail())
         if not line.endswith(b"\n"):
+            if len(line) < _READ_LIMIT:  # its output ended in the middle of a line
+                raise AdapterFailure(f"reply line without a newline: {line[:120]!r}")
             raise AdapterFailure(f"reply line longer than {MAX_LINE_BYTES} bytes")
         try:
             reply = json.loads(line)

@@ -11,7 +11,8 @@ or never reaches fail.
 
 Exit status: 0 when every case that ran passed, at least one case of some capability ran and
 every capability named by ``--require`` is advertised; 1 otherwise; 2 when the run could not
-start (no adapter, no ``hello``, untrustworthy vectors, an unknown ``--require``).
+start (no adapter, no ``hello``, untrustworthy vectors, an unknown ``--require`` or
+``--suite``).
 """
 
 from __future__ import annotations
@@ -283,6 +284,14 @@ def run(args: argparse.Namespace) -> int:
         vectors = load_vectors(args.vectors)
     except VectorError as error:
         print(f"dagspec conformance: {error}")
+        return 2
+    published = sorted({str(document.get("suite")) for _, document in vectors.documents})
+    unknown = sorted(set(args.suite) - set(published))
+    if unknown:
+        print(
+            f"dagspec conformance: --suite names no suite of the vectors: {', '.join(unknown)} "
+            f"(suites: {', '.join(published)})"
+        )
         return 2
     manifest = vectors.manifest
     print(
