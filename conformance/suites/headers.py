@@ -144,7 +144,8 @@ KASPA_RUNS: Final = (
 """Kaspa's json-test runs (in ``anchors/kaspa/json_tests``) and their vector files."""
 
 MUTATED_EVERY: Final = 40
-"""Every this many headers of a Kaspa run is first offered with each field changed."""
+"""Every this many headers of a Kaspa run is first offered with each field a header rule reads
+changed."""
 
 
 def _replace(header: BlockHeader, **changes: object) -> BlockHeader:
@@ -158,11 +159,19 @@ def field_mutations(
 
     The expected code is the rule the changed field feeds, from the rules themselves: a field
     whose value the node derives must equal the derived value, so changing it breaks exactly
-    that rule. Every changed header gets its hash recomputed (only the ``hash`` case keeps it).
+    that rule. Every changed header gets its hash recomputed (only the ``hash`` case keeps it),
+    so it is a new block to which every other rule, checked from Kaspa's accepted values,
+    still holds; the change alone decides the code. ``nonce`` and the three commitments are
+    not changed: no header rule reads them when proof of work is skipped (``spec/vectors``).
     """
     unknown = Hash(b"\xee" * HASH_SIZE)
     levels = header.parents_by_level
     future = header.timestamp + preset.timestamp_deviation_tolerance * 1000 + 1
+    # Kaspa accepted the header, so its pruning point is the expected one and any other known
+    # block is wrong: a known block, so only comparing with the expected point rejects it.
+    wrong_point = next(
+        block for block in (header_hash(genesis), *levels[0]) if block != header.pruning_point
+    )
     return [
         ("version", _replace(header, version=header.version + 1), None, "BAD_VERSION"),
         (
@@ -187,6 +196,12 @@ def field_mutations(
             _replace(header, timestamp=genesis.timestamp),
             None,
             "TIME_TOO_OLD",
+        ),
+        (
+            "pruningPoint",
+            _replace(header, pruning_point=wrong_point),
+            None,
+            "BAD_PRUNING_POINT",
         ),
     ]
 
@@ -240,7 +255,9 @@ def generate_kaspa_runs(context: GenerationContext) -> list[VectorFile]:
         case = kaspa_run_case(run, params, headers)
         description = (
             f"Kaspa's json-test run {run} fed header by header with every header rule on; "
-            f"every {MUTATED_EVERY}th header is first offered with each field changed once."
+            f"every {MUTATED_EVERY}th header is first offered with each field a header rule "
+            "reads changed once (nonce and the three commitments are read by none when proof "
+            "of work is skipped)."
         )
         source: JsonObject = {
             "repository": "kaspanet/rusty-kaspa",
