@@ -11,6 +11,7 @@ unexplained failures and the run must fail.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import textwrap
 from pathlib import Path
 
 from adapters.differences import (
+    ADAPTER_GAPS,
     KASPAD,
     RULE_ORDER,
     RUSTY_KASPA,
@@ -28,9 +30,19 @@ from adapters.differences import (
     compact_target,
     outcome,
 )
-from adapters.external import main, read_junit
+from adapters.external import (
+    ADVERTISED,
+    BUILD_TIMES,
+    CI_LIMIT,
+    GAP_OF_CAPABILITY,
+    MAKE_TEST,
+    cold_ci_run,
+    duration,
+    main,
+    read_junit,
+)
 from conformance.protocol import JsonObject
-from conformance.vectors import SHIPPED_VECTORS
+from conformance.vectors import SHIPPED_VECTORS, load_vectors
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = [sys.executable, "-m", "conformance.cli", "conformance", "run"]
@@ -266,3 +278,91 @@ def test_a_wrong_ghostdag_answer_fails_the_run(tmp_path: Path) -> None:
     assert status == 1
     assert "failed: **unexplained**" in text
     assert "Unexplained steps: **0**" not in text
+
+
+# ---------------------------------------------------------------------------- capabilities
+
+
+def advertised_in_source(path: Path, pattern: str) -> set[str]:
+    """The capability names of an adapter's hello, read from its source."""
+    found = re.search(pattern, path.read_text(), re.DOTALL)
+    assert found is not None, f"no capability list in {path}"
+    return set(re.findall(r'"([a-z_]+)"', found.group(1)))
+
+
+def test_every_capability_of_the_vectors_is_advertised_by_both_or_a_gap() -> None:
+    rusty = advertised_in_source(
+        ROOT / "adapters" / "rusty-kaspa" / "src" / "main.rs",
+        r"const CAPABILITIES: \[&str; \d+\] = \[(.*?)\];",
+    )
+    kaspad = advertised_in_source(
+        ROOT / "adapters" / "kaspad" / "main.go",
+        r"var capabilities = \[\]string\{(.*?)\}",
+    )
+    assert rusty == kaspad == set(ADVERTISED)
+    vectors = load_vectors(SHIPPED_VECTORS)
+    files = vectors.manifest["files"]
+    assert isinstance(files, list)
+    needed: set[str] = set()
+    for entry in files:
+        assert isinstance(entry, dict) and isinstance(entry["capabilities"], list)
+        needed |= {str(c) for c in entry["capabilities"]}
+    # The runner skips by each document's own list; it must agree with the manifest's.
+    for _, document in vectors.documents:
+        listed = document.get("capabilities", [])
+        assert isinstance(listed, list)
+        assert {str(c) for c in listed} <= needed
+    assert needed, "the manifest names no capability"
+    missing = sorted(c for c in needed if c not in ADVERTISED and c not in GAP_OF_CAPABILITY)
+    assert not missing, f"neither advertised by both adapters nor mapped to a gap: {missing}"
+    assert not set(ADVERTISED) & set(GAP_OF_CAPABILITY)
+    assert set(GAP_OF_CAPABILITY.values()) <= set(ADAPTER_GAPS)
+
+
+def junit_with_skips(path: Path, reasons: list[str]) -> None:
+    """A JUnit file of one passing case of ``kaspa/dag0.json`` and one skipped case per
+    reason, in the runner's form."""
+    cases = ['<testcase classname="kaspa.kaspa/dag0.json" name="dag0 (K=4, 19 blocks)" />']
+    cases += [
+        f'<testcase classname="kaspa.kaspa/dag0.json" name="skipped {n}">'
+        f'<skipped message="{reason}" /></testcase>'
+        for n, reason in enumerate(reasons)
+    ]
+    path.write_text(
+        '<testsuites><testsuite name="kaspa">' + "".join(cases) + "</testsuite></testsuites>"
+    )
+
+
+def test_a_skip_no_gap_explains_fails_the_run(tmp_path: Path) -> None:
+    vectors = one_file(tmp_path, "kaspa/dag0.json")
+    junit, page = tmp_path / "run.xml", tmp_path / "external.md"
+    arguments = ["--vectors", str(vectors), "--out", str(page)]
+    junit_with_skips(
+        junit, ["adapter lacks capability relay", "adapter lacks capability headers, pruning"]
+    )
+    assert main(["--run", KASPAD, str(junit), "unused", *arguments]) == 0
+    assert "| unsupported (AG-5) |" in page.read_text()
+    junit_with_skips(
+        junit, ["adapter lacks capability relay", "adapter lacks capability headers, telepathy"]
+    )
+    assert main(["--run", KASPAD, str(junit), "unused", *arguments]) == 1
+    text = page.read_text()
+    assert "| skipped 1 | unsupported (?, AG-5) |" in text
+    assert "| skipped 0 | unsupported (AG-2) |" in text
+
+
+def test_the_ci_script_states_the_measured_budget() -> None:
+    # The comment's words, its line breaks and comment marks aside.
+    comment = " ".join((ROOT / ".ci" / "run").read_text().replace("#", " ").split())
+    margin = round((CI_LIMIT - cold_ci_run()) / 60)
+    assert margin > 0
+    for stated in (
+        f"{CI_LIMIT // 60} minutes",
+        duration(BUILD_TIMES[0].wall),
+        duration(BUILD_TIMES[0].cpu),
+        duration(BUILD_TIMES[1].wall),
+        f"about {round(MAKE_TEST / 60)} minutes",
+        f"about {round(cold_ci_run() / 60)} minutes",
+        f"about {margin} minutes",
+    ):
+        assert stated in comment, stated
