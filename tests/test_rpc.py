@@ -239,6 +239,40 @@ def test_malformed_requests_get_the_json_rpc_error(
     assert call(server, "get_blue_score") == 0  # still serving
 
 
+def test_malformed_json_over_the_websocket_gets_the_parse_error_and_serving_goes_on(
+    server: NodeServer,
+) -> None:
+    frames: list[str | bytes] = [
+        "{",
+        '{"jsonrpc": "2.0", "id": 1, "method": "get_blue_score"',
+        "NaN",
+        "[1, 2",
+        b"\xff\xfe not UTF-8",
+        '{"jsonrpc": "2.0", "id": 2, "method": "get_blue_score"}',
+    ]
+
+    async def session() -> tuple[list[Any], bool]:
+        ws_url = url(server).replace("http", "ws")
+        async with aiohttp.ClientSession() as http, http.ws_connect(ws_url) as socket:
+            replies = []
+            for frame in frames:
+                if isinstance(frame, bytes):
+                    await socket.send_bytes(frame)
+                else:
+                    await socket.send_str(frame)
+                replies.append(await socket.receive_json(timeout=10))
+            return replies, socket.closed
+
+    replies, closed = asyncio.run(session())
+    *parse_errors, answer = replies
+    for reply in parse_errors:
+        assert reply["jsonrpc"] == "2.0" and reply["id"] is None, reply
+        assert reply["error"]["code"] == -32700, reply
+        assert reply["error"]["data"]["code"] == "MALFORMED_JSON", reply
+    assert answer == {"jsonrpc": "2.0", "id": 2, "result": 0}
+    assert closed is False
+
+
 def test_batches(server: NodeServer) -> None:
     batch = [
         {"jsonrpc": "2.0", "id": 1, "method": "get_blue_score"},

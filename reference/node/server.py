@@ -50,7 +50,7 @@ class NodeServer:
         """The GetWork server, once started."""
         self.json_rpc: JsonRpcServer | None = None
         """The JSON-RPC server, once started (its ``peers`` is where a peer service is
-        plugged in)."""
+        plugged in; the wRPC JSON server follows it)."""
         self._closers: list[JsonRpcServer | GetWorkServer | WrpcJsonServer] = []
 
     async def start(self) -> None:
@@ -68,7 +68,11 @@ class NodeServer:
         await self._serve(rpc_app, self._ports[0])
         if self._ports[1] is not None:
             wrpc_app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-            wrpc = WrpcJsonServer(bridge, server_version=SERVER_VERSION)
+            # The peer service is plugged into JSON-RPC (reference.node.peers); wRPC reads
+            # the same one, whenever it is asked whether the node is synced.
+            wrpc = WrpcJsonServer(
+                bridge, server_version=SERVER_VERSION, peers=lambda: json_rpc.peers
+            )
             wrpc.add_routes(wrpc_app)
             self._closers.append(wrpc)
             await self._serve(wrpc_app, self._ports[1])

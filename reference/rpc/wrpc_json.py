@@ -9,16 +9,21 @@ Field names are rusty-kaspa's ``rpc/core`` model, camel-cased, exactly; a missin
 Kaspa's client, so every result carries all of its type's fields. Unknown request fields are
 ignored, as Kaspa's serde types ignore them.
 
-Where the node has nothing to report the values are stated here: no UTXO index
-(``hasUtxoIndex`` false), always synced (the node has no peers to be behind; ``isSynced``
-true), and no accepted transaction ids (transactions are carried, never executed, so none is
-*accepted*: ``acceptedTransactionIds`` is empty).
+The node is *synced* exactly when no IBD runs (:func:`is_synced`): ``isSynced`` of
+``getInfo``, ``getServerInfo`` and ``getBlockTemplate`` says so, and ``submitBlock`` refuses
+every block while an IBD runs, as Kaspa's service does, with the reason ``isInIBD``. A block
+more than a difficulty window of DAA score below the virtual is refused unless the client sets
+``allowNonDaaBlocks`` (:func:`is_far_behind`). Where the node has nothing to report the values
+are stated here: no UTXO index (``hasUtxoIndex`` false) and no accepted transaction ids
+(transactions are carried, never executed, so none is *accepted*: ``acceptedTransactionIds``
+is empty).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Final
 
 from aiohttp import WSMsgType, web
@@ -27,6 +32,7 @@ from reference.errors import BlockRejected, DagspecError, UnknownBlock
 from reference.hash import Hash
 from reference.header_json import header_to_json
 from reference.node.node import BlockView, Node, difficulty_of_bits
+from reference.presets import Preset
 from reference.rpc.bridge import NodeBridge, NodeEvent
 from reference.rpc.codec import (
     Params,
@@ -37,7 +43,7 @@ from reference.rpc.codec import (
     parse_json,
 )
 from reference.rpc.errors import RpcCode, RpcError, invalid_params
-from reference.rpc.json_rpc import MAX_REQUEST_BYTES, error_object
+from reference.rpc.json_rpc import MAX_REQUEST_BYTES, PeerSource, error_object
 from reference.rpc.outbox import Outbox
 from reference.transaction.encoding import transaction_hash, transaction_id
 from reference.transaction.json_form import transaction_to_json
@@ -74,13 +80,44 @@ Json = object
 Method = Callable[[Params], Awaitable[Json]]
 
 
-def submit_report(error: DagspecError | None) -> dict[str, Json]:
-    """``submitBlock``'s report: ``{"type": "success"}``, or for any block the node refuses
-    (malformed or breaking a rule) ``{"type": "reject", "reason": "blockInvalid"}``, as
-    Kaspa's service reports both."""
-    if error is None:
+class RejectReason(StrEnum):
+    """Why ``submitBlock`` refused a block: Kaspa's ``SubmitBlockRejectReason`` as its JSON
+    names it (the variant, camel-cased). Kaspa's third reason, ``routeIsFull``, never
+    occurs here."""
+
+    BLOCK_INVALID = "blockInvalid"
+    """The block is malformed, breaks a rule, or lies too far behind (:func:`is_far_behind`)."""
+    IS_IN_IBD = "isInIBD"
+    """The node is not synced (:func:`is_synced`); the block was not looked at."""
+
+
+def submit_report(reason: RejectReason | None) -> dict[str, Json]:
+    """``submitBlock``'s report: ``{"type": "success"}``, or ``{"type": "reject", "reason":
+    R}`` (Kaspa's ``SubmitBlockReport``: tag ``type``, content ``reason``)."""
+    if reason is None:
         return {"type": "success"}
-    return {"type": "reject", "reason": "blockInvalid"}
+    return {"type": "reject", "reason": str(reason)}
+
+
+def is_synced(peers: PeerSource | None) -> bool:
+    """Whether the node is synced: no IBD runs. A node without a peer service (``None``) is
+    synced: it has no one to be behind."""
+    return peers is None or not peers.status().syncing
+
+
+def difficulty_window_blocks(preset: Preset) -> int:
+    """How many DAA blocks the difficulty window spans, ``difficulty_window_size`` sampled
+    blocks one in ``difficulty_sample_rate`` (Kaspa's
+    ``difficulty_window_duration_in_block_units``)."""
+    return preset.difficulty_window_size * preset.difficulty_sample_rate
+
+
+def is_far_behind(block_daa_score: int, virtual_daa_score: int, window: int) -> bool:
+    """Whether a submitted block is out of date: its DAA score more than ``window`` DAA
+    blocks below the virtual's (:func:`difficulty_window_blocks`). Kaspa's heuristic for a
+    miner working on a stale template, not a validity rule: a client that sets
+    ``allowNonDaaBlocks`` skips it."""
+    return virtual_daa_score > window and block_daa_score < virtual_daa_score - window
 
 
 def rpc_block(view: BlockView, *, include_transactions: bool) -> dict[str, Json]:
@@ -131,10 +168,19 @@ class _Client:
 class WrpcJsonServer:
     """Kaspa's wRPC JSON endpoint of one node."""
 
-    def __init__(self, bridge: NodeBridge, *, server_version: str) -> None:
+    def __init__(
+        self,
+        bridge: NodeBridge,
+        *,
+        server_version: str,
+        peers: Callable[[], PeerSource | None] = lambda: None,
+    ) -> None:
+        """Serve ``bridge``'s node; ``peers`` gives the node's peer service when it runs one
+        (read at every request, so a service started or stopped later is followed)."""
         self._bridge = bridge
         self._node: Node = bridge.node
         self._version = server_version
+        self._peers = peers
         self._clients: set[_Client] = set()
         self._methods: dict[str, Method] = {
             "getServerInfo": self.get_server_info,
@@ -258,7 +304,7 @@ class WrpcJsonServer:
             "serverVersion": self._version,
             "networkId": info.network,
             "hasUtxoIndex": False,
-            "isSynced": True,
+            "isSynced": is_synced(self._peers()),
             "virtualDaaScore": info.virtual_daa_score,
         }
 
@@ -271,7 +317,7 @@ class WrpcJsonServer:
             "mempoolSize": mempool_size,
             "serverVersion": self._version,
             "isUtxoIndexed": False,
-            "isSynced": True,
+            "isSynced": is_synced(self._peers()),
             "hasNotifyCommand": True,
             "hasMessageId": True,
         }
@@ -311,8 +357,9 @@ class WrpcJsonServer:
         return {"network": self._node.network.network_id}
 
     async def get_block_template(self, params: Params) -> Json:
-        """``{"block": RpcRawBlock, "isSynced": true}`` paying ``payAddress``; ``extraData``
-        (a string; its UTF-8 bytes) ends the coinbase payload."""
+        """``{"block": RpcRawBlock, "isSynced": B}`` paying ``payAddress``; ``extraData``
+        (a string; its UTF-8 bytes) ends the coinbase payload. A template is built during an
+        IBD too, with ``isSynced`` false, as Kaspa's."""
         address = params.string("payAddress", max_length=128)
         extra = params.optional("extraData")
         extra_data = b""
@@ -327,18 +374,42 @@ class WrpcJsonServer:
         template = await self._bridge.call(self._node.block_template, address, extra_data)
         return {
             "block": block_to_json(template.header, template.transactions, with_hash=False),
-            "isSynced": True,
+            "isSynced": is_synced(self._peers()),
         }
 
     async def submit_block(self, params: Params) -> Json:
-        """``{"report": {"type": "success"}}`` or a reject report (:func:`submit_report`)."""
+        """``{"report": R}`` (:func:`submit_report`), decided in Kaspa's order: while an IBD
+        runs, ``isInIBD`` for any block; a malformed block, ``blockInvalid``; without
+        ``allowNonDaaBlocks`` (absent reads as false; Kaspa's alias ``allowNonDAABlocks`` is
+        read too), a block far behind the virtual (:func:`is_far_behind`), ``blockInvalid``;
+        then the node's verdict, ``success`` or ``blockInvalid``."""
+        allow_name = "allowNonDAABlocks" if params.has("allowNonDAABlocks") else "allowNonDaaBlocks"
+        allow_non_daa = params.boolean(allow_name, default=False)
+        raw_block = params.raw("block")
+        if not is_synced(self._peers()):
+            return {"report": submit_report(RejectReason.IS_IN_IBD)}
         try:
-            header, transactions = block_from_json(params.raw("block"), allow_verbose=True)
+            header, transactions = block_from_json(raw_block, allow_verbose=True)
+        except DagspecError as error:
+            _log.info("submitBlock: malformed block: %s", error)
+            return {"report": submit_report(RejectReason.BLOCK_INVALID)}
+        if not allow_non_daa:
+            info = await self._bridge.call(self._node.dag_info)
+            window = difficulty_window_blocks(self._node.network.preset)
+            if is_far_behind(header.daa_score, info.virtual_daa_score, window):
+                _log.info(
+                    "submitBlock: DAA score %d is more than %d below the virtual's %d",
+                    header.daa_score,
+                    window,
+                    info.virtual_daa_score,
+                )
+                return {"report": submit_report(RejectReason.BLOCK_INVALID)}
+        try:
             await self._bridge.call(self._node.submit_block, header, transactions)
         except DagspecError as error:
             if not isinstance(error, BlockRejected):
-                _log.info("submitBlock: malformed block: %s", error)
-            return {"report": submit_report(error)}
+                _log.info("submitBlock: refused: %s", error)
+            return {"report": submit_report(RejectReason.BLOCK_INVALID)}
         return {"report": submit_report(None)}
 
     async def get_block(self, params: Params) -> Json:
