@@ -304,7 +304,9 @@ ADAPTER_GAPS: Final[dict[str, str]] = {
     "AG-5": "Header mode (capabilities `headers` and `pruning`, protocol 3: complete Kaspa "
     "headers, Kaspa's json-test runs, pruning points) needs Kaspa's full header processor with "
     "proof of work, the DAA window, timestamps and the pruning processor; the adapters speak "
-    "protocol 1 only, so the runner skips the `headers` and `pruning` suites.",
+    "protocol 1 only, so the runner skips the `headers` and `pruning` suites. Not yet "
+    "implemented in the adapters, not missing from Kaspa: rusty-kaspa's `test_consensus` and "
+    "kaspad's `NewTestConsensus` could drive header mode.",
 }
 """What each adapter gap is, for the report."""
 

@@ -1,4 +1,4 @@
-"""The adapter protocol, version 1: framing, encodings and protocol error codes.
+"""The adapter protocol (versions 1 to 3): framing, encodings and protocol error codes.
 
 The runner and an adapter exchange one JSON object per line (UTF-8, ``\\n``-terminated):
 a request ``{"id": N, "method": M, "params": {...}}`` and, in the same order, one reply
