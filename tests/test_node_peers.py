@@ -88,6 +88,10 @@ def node_process(*args: str) -> Iterator[NodeProcess]:
     node = NodeProcess(*args)
     try:
         yield node
+    except BaseException:
+        # The node's own lines (IBD progress, peer errors) say why a wait timed out.
+        print(f"--- output of dagspec node {' '.join(args)} ---", *node.lines[-40:], sep="\n")
+        raise
     finally:
         node.kill()
 
