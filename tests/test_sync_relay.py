@@ -357,3 +357,28 @@ def test_relay_envelopes_are_checked() -> None:
     with pytest.raises(PeerError) as caught:
         m.RequestRelayBlock.deserialize(too_many)
     assert caught.value.code == "MESSAGE_TOO_LARGE"
+
+
+def test_a_fetch_cancelled_before_it_starts_does_not_block_the_block_for_good() -> None:
+    """A relayed block's fetch whose connection closes before the fetch ran: the block is not
+    left "being fetched", so the next announcement of it (after a reconnect) is fetched."""
+
+    async def scenario() -> None:
+        sender = await start(1)
+        receiver = await start(1)
+        try:
+            block = sender.mine(1)
+            await receiver.connect(sender)
+            service = receiver.service
+            await wait_until(lambda: bool(service.peers()), 5, "the connection")
+            (peer,) = service.peers()
+            await wait_until(lambda: receiver.node.consensus.has_block(block), 10, "the relay")
+            orphan_parent = sender.mine(2)
+            service._request(peer, orphan_parent, 0)  # the fetch is spawned, not yet run
+            assert orphan_parent in service._fetching
+            peer.disconnect("closed before the fetch ran")
+            await wait_until(lambda: orphan_parent not in service._fetching, 5, "the cleanup")
+        finally:
+            await stop_all([sender, receiver])
+
+    asyncio.run(scenario())

@@ -245,12 +245,15 @@ class Peer:
 
     def spawn(
         self, flow: Coroutine[Any, Any, None], name: str = "flow", *, own: bool = False
-    ) -> None:
-        """Run a flow for this peer; its :class:`PeerError` counts against the peer.
+    ) -> asyncio.Task[None] | None:
+        """Run a flow for this peer; its :class:`PeerError` counts against the peer. The
+        flow's task, or ``None`` when it is refused.
 
         Flows serving the peer's requests are bounded: at most :attr:`PeerLimits.max_flows`
         run at once, and one more is a protocol violation. The node's ``own`` flows (fetching
-        from the peer) are bounded by their caller.
+        from the peer) are bounded by their caller. A flow may be cancelled before it starts
+        (the connection closed): a caller that must clean up after it does so in a done
+        callback of the task, not in the flow's own ``finally``.
         """
         if not own and sum(not t.get_name().startswith("own ") for t in self._flows) >= (
             self.limits.max_flows
@@ -259,12 +262,13 @@ class Peer:
             self.misbehaving(
                 PeerError(Code.PROTOCOL_VIOLATION, f"more than {self.limits.max_flows} requests")
             )
-            return
+            return None
         task = asyncio.get_running_loop().create_task(
             self._guard(flow), name=f"own {name}" if own else name
         )
         self._flows.add(task)
         task.add_done_callback(self._flows.discard)
+        return task
 
     async def _guard(self, flow: Coroutine[Any, Any, None]) -> None:
         try:

@@ -505,20 +505,24 @@ class SyncService(Handler):
         ):
             return
         self._fetching.add(block)
-        peer.spawn(self._fetch(peer, block, depth), "fetch relay block", own=True)
+        task = peer.spawn(self._fetch(peer, block, depth), "fetch relay block", own=True)
+        if task is None:
+            self._fetching.discard(block)
+        else:
+            # Not in the flow's ``finally``: a flow cancelled before it started (its peer
+            # closed) never runs one, and the block would stay "being fetched" for good,
+            # every later announcement of it ignored.
+            task.add_done_callback(lambda _: self._fetching.discard(block))
 
     async def _fetch(self, peer: Peer, block: Hash, depth: int) -> None:
-        try:
-            state = self._peers.get(peer)
-            if state is None:
-                return
-            fetched = await fetch_relay_block(peer, self.backend, state.relay, block)
-            if fetched is None:
-                return
-            header, transactions = fetched
-            await self._accept_relayed(peer, block, header, transactions, depth)
-        finally:
-            self._fetching.discard(block)
+        state = self._peers.get(peer)
+        if state is None:
+            return
+        fetched = await fetch_relay_block(peer, self.backend, state.relay, block)
+        if fetched is None:
+            return
+        header, transactions = fetched
+        await self._accept_relayed(peer, block, header, transactions, depth)
 
     async def _accept_relayed(
         self,
