@@ -359,6 +359,7 @@ def test_relay_envelopes_are_checked() -> None:
     assert caught.value.code == "MESSAGE_TOO_LARGE"
 
 
+@pytest.mark.filterwarnings("ignore:coroutine 'SyncService._fetch' was never awaited")
 def test_a_fetch_cancelled_before_it_starts_does_not_block_the_block_for_good() -> None:
     """A relayed block's fetch whose connection closes before the fetch ran: the block is not
     left "being fetched", so the next announcement of it (after a reconnect) is fetched."""
