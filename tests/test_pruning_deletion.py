@@ -27,20 +27,11 @@ from pathlib import Path
 import pytest
 
 from reference.consensus import Consensus
-from reference.errors import BlockRejected, Code
+from reference.errors import Code
 from reference.hash import Hash
-from reference.header import BlockHeader
 from reference.stores.sqlite.check import check_store
 from reference.stores.sqlite.engine import open_consensus
-from tests.test_pruning_retention import GENESIS, PRESET, Growth
-
-
-def _offer(consensus: Consensus, header: BlockHeader) -> str:
-    try:
-        consensus.add_full_header(header, now_ms=header.timestamp)
-    except BlockRejected as rejection:
-        return str(rejection.code)
-    return "accepted"
+from tests.test_pruning_retention import GENESIS, PRESET, Growth, offer
 
 
 def _same_answers(pruned: Consensus, full: Consensus, rng: random.Random) -> int:
@@ -88,11 +79,11 @@ def test_a_pruned_node_answers_as_a_full_one(seed: int) -> None:
     batch = rng.choice((1, 7, 1000))
     for step in range(240):
         header = growth.next_block()
-        assert _offer(pruned, header) == _offer(full, header) == "accepted"
+        assert offer(pruned, header) == offer(full, header) == "accepted"
         growth.added(header)
         if step % 3 == 0:
             side = growth.side_block(pruned.retention())
-            assert _offer(pruned, side) == _offer(full, side)
+            assert offer(pruned, side) == offer(full, side)
         before = set(pruned.held_blocks())
         while pruned.prune(batch):
             pass
@@ -100,7 +91,7 @@ def test_a_pruned_node_answers_as_a_full_one(seed: int) -> None:
         _same_answers(pruned, full, rng)
         if deleted:
             orphan = dataclasses.replace(header, parents_by_level=((rng.choice(deleted),),))
-            assert _offer(pruned, orphan) == Code.UNKNOWN_PARENT
+            assert offer(pruned, orphan) == Code.UNKNOWN_PARENT
     assert len(deleted) > 60
     assert len(pruned.past_pruning_points()) >= 6
 
@@ -118,11 +109,11 @@ def test_a_durable_store_prunes_as_memory_does_through_reopens(tmp_path: Path, s
     try:
         for step in range(200):
             header = growth.next_block()
-            assert _offer(memory, header) == _offer(durable, header) == "accepted"
+            assert offer(memory, header) == offer(durable, header) == "accepted"
             growth.added(header)
             if step % 3 == 0:
                 side = growth.side_block(memory.retention())
-                assert _offer(memory, side) == _offer(durable, side)
+                assert offer(memory, side) == offer(durable, side)
             while memory.prune():
                 pass
             while durable.prune(rng.choice((1, 5, 50))):
@@ -155,11 +146,7 @@ def grow_unpruned(path: str, seed: int, steps: int) -> None:
     growth = Growth(consensus, seed)
     try:
         for step in range(steps):
-            header = growth.next_block()
-            consensus.add_full_header(header, now_ms=header.timestamp)
-            growth.added(header)
-            if step % 3 == 0:
-                _offer(consensus, growth.side_block(consensus.retention()))
+            growth.step(step)
     finally:
         consensus.close()
 

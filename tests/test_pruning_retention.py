@@ -179,6 +179,15 @@ def test_every_block_read_after_a_move_is_kept_or_above_the_pruning_point(seed: 
     assert moves >= 8
 
 
+def offer(consensus: Consensus, header: BlockHeader) -> str:
+    """``"accepted"``, or the code ``header`` is rejected with (arriving at its timestamp)."""
+    try:
+        consensus.add_full_header(header, now_ms=header.timestamp)
+    except BlockRejected as rejection:
+        return str(rejection.code)
+    return "accepted"
+
+
 class Growth:
     """The DAG these tests grow, over a ``reference`` node: one block per second with network
     delays up to 2 s (wide), and side blocks over old blocks on request."""
@@ -202,6 +211,15 @@ class Growth:
         """The last arrival is accepted: later arrivals may build on it."""
         self._hashes.append(header_hash(header))
         self._arrivals.created(self._tips)
+
+    def step(self, number: int) -> None:
+        """Arrival ``number`` into the reference, which must accept it, and, every third
+        arrival, a side block (which may break a rule)."""
+        header = self.next_block()
+        assert offer(self.reference, header) == "accepted"
+        self.added(header)
+        if number % 3 == 0:
+            offer(self.reference, self.side_block(self.reference.retention()))
 
     def side_block(self, kept: Retention) -> BlockHeader:
         """A block over the pruning point, a block of its anticone or a tip just above it:

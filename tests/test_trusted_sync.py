@@ -32,22 +32,14 @@ from pathlib import Path
 import pytest
 
 from reference.consensus import Consensus
-from reference.errors import BlockRejected, Code, InvalidTrustedData
+from reference.errors import Code, InvalidTrustedData
 from reference.header import BlockHeader
 from reference.pipeline.virtual import NO_CHAIN_CHANGE
 from reference.processes.block_depth import ORIGIN
 from reference.processes.trusted import TrustedData
 from reference.stores.sqlite.check import check_store
 from reference.stores.sqlite.engine import open_consensus
-from tests.test_pruning_retention import GENESIS, PRESET, Growth
-
-
-def _offer(consensus: Consensus, header: BlockHeader) -> str:
-    try:
-        consensus.add_full_header(header, now_ms=header.timestamp)
-    except BlockRejected as rejection:
-        return str(rejection.code)
-    return "accepted"
+from tests.test_pruning_retention import GENESIS, PRESET, Growth, offer
 
 
 def _fresh() -> Consensus:
@@ -70,7 +62,7 @@ def sync_from(syncer: Consensus) -> Consensus:
     syncee = _fresh()
     syncee.import_trusted(syncer.trusted_data())
     for header in headers_above(syncer):
-        assert _offer(syncee, header) == "accepted"
+        assert offer(syncee, header) == "accepted"
     return syncee
 
 
@@ -124,11 +116,7 @@ def test_a_node_started_from_trusted_data_answers_as_its_syncer(seed: int) -> No
     synced = 0
     origins = 0
     for step in range(200):
-        header = growth.next_block()
-        assert _offer(syncer, header) == "accepted"
-        growth.added(header)
-        if step % 3 == 0:
-            _offer(syncer, growth.side_block(syncer.retention()))
+        growth.step(step)
         while syncer.prune(rng.choice((1, 50))):
             pass
         if step % 40 == 39 and syncer.pruning_point() != syncer.genesis:
@@ -136,10 +124,10 @@ def test_a_node_started_from_trusted_data_answers_as_its_syncer(seed: int) -> No
             origins += same_answers(syncee, syncer)
             for _ in range(15):
                 follow = growth.next_block()
-                assert _offer(syncer, follow) == _offer(syncee, follow) == "accepted"
+                assert offer(syncer, follow) == offer(syncee, follow) == "accepted"
                 growth.added(follow)
                 side = growth.side_block(syncer.retention())
-                assert _offer(syncer, side) == _offer(syncee, side)
+                assert offer(syncer, side) == offer(syncee, side)
                 while syncer.prune():
                     pass
                 while syncee.prune():
@@ -153,10 +141,8 @@ def test_a_node_started_from_trusted_data_answers_as_its_syncer(seed: int) -> No
 def test_trusted_data_that_fails_a_check_is_refused_before_anything_is_written() -> None:
     syncer = _fresh()
     growth = Growth(syncer, 7)
-    for _ in range(80):
-        header = growth.next_block()
-        _offer(syncer, header)
-        growth.added(header)
+    for step in range(80):
+        growth.step(step)
     syncer.prune()
     data = syncer.trusted_data()
     assert len(data.past_pruning_points) >= 2 and data.blocks
@@ -224,11 +210,7 @@ def test_a_durable_store_started_from_trusted_data_reopens_consistent(tmp_path: 
     syncer = _fresh()
     growth = Growth(syncer, 11)
     for step in range(90):
-        header = growth.next_block()
-        _offer(syncer, header)
-        growth.added(header)
-        if step % 3 == 0:
-            _offer(syncer, growth.side_block(syncer.retention()))
+        growth.step(step)
         while syncer.prune():
             pass
     path = tmp_path / "node.db"
@@ -247,10 +229,10 @@ def test_a_durable_store_started_from_trusted_data_reopens_consistent(tmp_path: 
         for block in durable.held_blocks():
             assert durable.ghostdag_data(block) == syncer.ghostdag_data(block)
         for header in headers_above(syncer):
-            assert _offer(durable, header) == "accepted"
+            assert offer(durable, header) == "accepted"
         for _ in range(40):
             header = growth.next_block()
-            assert _offer(syncer, header) == _offer(durable, header) == "accepted"
+            assert offer(syncer, header) == offer(durable, header) == "accepted"
             growth.added(header)
             while syncer.prune():
                 pass
