@@ -9,10 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
+from typing import Protocol
 
 from reference.errors import Code, DagspecError, UnknownBlock
 from reference.hash import Hash
 from reference.processes.ghostdag.data import GhostdagData
+
+
+class ChainLink(Protocol):
+    """Anything that names a block's selected parent (``None`` for genesis)."""
+
+    @property
+    def selected_parent(self) -> Hash | None:
+        """The block's selected parent."""
+        ...
+
+
+def selected_chain(blocks: Mapping[Hash, ChainLink], block: Hash) -> list[Hash]:
+    """``block``, its selected parent, that block's selected parent, ..., genesis."""
+    chain = [block]
+    while (parent := blocks[chain[-1]].selected_parent) is not None:
+        chain.append(parent)
+    return chain
 
 
 class PastSetReachability:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from conformance.oracle import selected_chain
 from reference.hash import Hash
 
 
@@ -108,10 +109,7 @@ class DaaOracle:
 
     def chain_below(self, block: Hash) -> list[Hash]:
         """``block``, its selected parent, its selected parent, ..., genesis."""
-        chain = [block]
-        while (parent := self.blocks[chain[-1]].selected_parent) is not None:
-            chain.append(parent)
-        return chain
+        return selected_chain(self.blocks, block)
 
     # -- DAA blocks ------------------------------------------------------------------------
 

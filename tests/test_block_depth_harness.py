@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from conformance.oracle import ghostdag_oracle, transitive_past
+from conformance.oracle import ghostdag_oracle, selected_chain, transitive_past
 from conformance.strategies import DagBlock, GeneratedDag
 from reference.block import Header
 from reference.errors import BlockRejected, Code
@@ -183,11 +183,7 @@ class Oracle:
 
     def chain(self, block: Hash | None) -> list[Hash]:
         """``block`` and its selected ancestors, downwards to genesis."""
-        chain: list[Hash] = []
-        while block is not None:
-            chain.append(block)
-            block = self.data[block].selected_parent
-        return chain
+        return [] if block is None else selected_chain(self.data, block)
 
     def at_depth(self, selected_parent: Hash, blue_score: int, depth: int | None) -> Hash:
         """node.md §4.1 with the pruning point at genesis, in closed form: the highest block

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.oracle import ghostdag_oracle, transitive_past
+from conformance.oracle import ghostdag_oracle, selected_chain, transitive_past
 from reference.hash import Hash
 from reference.processes.ghostdag.data import GhostdagData
 from tests.daa_oracle import DaaOracle, OracleBlock, Params, compact_to_target
@@ -226,10 +226,7 @@ class Replay:
         is decided then (node.md §6)."""
 
     def chain(self, block: Hash) -> list[Hash]:
-        chain = [block]
-        while (parent := self.ghostdag[chain[-1]].selected_parent) is not None:
-            chain.append(parent)
-        return chain
+        return selected_chain(self.ghostdag, block)
 
     def block_at_depth(self, block: Hash, depth: int | None, kind: int) -> Hash:
         data = self.ghostdag[block]

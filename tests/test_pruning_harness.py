@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
+from conformance.oracle import selected_chain
 from reference.block import Header
 from reference.errors import BlockRejected, Code
 from reference.hash import Hash
@@ -86,11 +87,7 @@ class PruningDefinition:
 
     def chain(self, block: Hash | None) -> list[Hash]:
         """``block`` and its selected ancestors, downwards to genesis."""
-        chain: list[Hash] = []
-        while block is not None:
-            chain.append(block)
-            block = self.data[block].selected_parent
-        return chain
+        return [] if block is None else selected_chain(self.data, block)
 
     def starts_epoch(self, block: Hash) -> bool:
         """The first chain block of its F-epoch: blue score // F above its parent's."""
