@@ -16,30 +16,22 @@ size at two pruning depths.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.headers import bench_genesis
-from benchmarks.store import store_size
-from conformance.arrivals import Arrivals
+from benchmarks.store import Block, generate, store_size
 from reference import ordering
-from reference.coinbase import build_coinbase
 from reference.consensus import Consensus
 from reference.header import BlockHeader
 from reference.header_wire import header_to_wire
-from reference.merkle import hash_merkle_root
 from reference.p2p.messages import MAX_TRUSTED_BLOCKS_PER_MESSAGE, PruningPoints, TrustedBlocks
 from reference.presets import TOS, Preset
 from reference.stores.sqlite.engine import open_consensus
-from reference.transaction.model import ScriptPublicKey, Transaction
 
 GOAL = 1.2
-MAX_DELAY_MS = 2000
-
-Block = tuple[BlockHeader, tuple[Transaction, ...]]
 
 
 def pruning_preset(pruning_depth: int) -> Preset:
@@ -56,26 +48,6 @@ def pruning_preset(pruning_depth: int) -> Preset:
             "difficulty_sample_rate": 2,
         }
     )
-
-
-def generate(preset: Preset, count: int, seed: int) -> list[Block]:
-    """``count`` blocks of a 1-block/s DAG with coinbase-only bodies, in creation order."""
-    genesis = bench_genesis(preset)
-    consensus = Consensus.from_genesis_header(preset, genesis, clock=lambda: 1 << 62)
-    arrivals = Arrivals(seed, genesis.timestamp, MAX_DELAY_MS, preset.max_block_parents)
-    hashes = [consensus.genesis]
-    blocks: list[Block] = []
-    for index in range(count):
-        now, tips = arrivals.next()
-        parents = [hashes[i] for i in tips]
-        timestamp = max(now, consensus.past_median_time_of_parents(parents) + 1)
-        draft = consensus.build_header(parents, timestamp=timestamp)
-        body = (build_coinbase(draft.blue_score, ScriptPublicKey(0, b""), 0, index.to_bytes(8)),)
-        header = dataclasses.replace(draft, hash_merkle_root=hash_merkle_root(body))
-        hashes.append(consensus.add_full_block(header, body, now_ms=timestamp))
-        arrivals.created(tips)
-        blocks.append((header, body))
-    return blocks
 
 
 def run(preset: Preset, blocks: Sequence[Block], folder: Path, samples: int) -> int:
@@ -198,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     count, depth = (5_000, 500) if args.quick else (args.blocks, args.pruning_depth)
     preset = pruning_preset(depth)
     started = time.perf_counter()
-    blocks = generate(preset, count, args.seed)
+    blocks = generate(preset, bench_genesis(preset), count, args.seed)
     print(f"generated {count:,} blocks in {time.perf_counter() - started:.1f} s")
     with tempfile.TemporaryDirectory() as folder:
         return run(preset, blocks, Path(folder), samples=20)

@@ -50,6 +50,7 @@ from reference.mining.address import AddressPrefix
 from reference.node.data_dir import open_data_dir, store_path
 from reference.node.network import Network
 from reference.node.node import Node
+from reference.presets import Preset
 from reference.stores.sqlite.engine import Synchronous, open_consensus
 from reference.transaction.model import ScriptPublicKey, Transaction
 
@@ -85,12 +86,11 @@ def bench_network() -> Network:
     )
 
 
-def generate(network: Network, count: int, seed: int) -> list[Block]:
-    """``count`` blocks of a 1-block/s DAG with coinbase-only bodies (genesis excluded), in
-    creation order."""
-    preset = network.preset
-    consensus = Consensus.from_genesis_header(preset, network.genesis)
-    arrivals = Arrivals(seed, GENESIS_TIME, MAX_DELAY_MS, preset.max_block_parents)
+def generate(preset: Preset, genesis: BlockHeader, count: int, seed: int) -> list[Block]:
+    """``count`` blocks of a 1-block/s DAG over ``genesis`` with coinbase-only bodies (genesis
+    excluded), in creation order."""
+    consensus = Consensus.from_genesis_header(preset, genesis)
+    arrivals = Arrivals(seed, genesis.timestamp, MAX_DELAY_MS, preset.max_block_parents)
     hashes: list[Hash] = [consensus.genesis]
     blocks: list[Block] = []
     for index in range(count):
@@ -241,7 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     network = bench_network()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     started = time.perf_counter()
-    dags = {exponent: generate(network, 1 << exponent, seed=exponent) for exponent in exponents}
+    dags = {
+        exponent: generate(network.preset, network.genesis, 1 << exponent, seed=exponent)
+        for exponent in exponents
+    }
     print(
         f"generated {len(dags)} DAGs ({sum(map(len, dags.values())):,} blocks) in "
         f"{time.perf_counter() - started:.0f} s",

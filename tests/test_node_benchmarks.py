@@ -36,7 +36,7 @@ def test_store_benchmark_blocks_are_accepted_by_a_node() -> None:
     """The generated blocks are what a node takes as blocks: every one is accepted with its
     body, and each body is the coinbase alone, of the block's blue score."""
     network = store.bench_network()
-    blocks = store.generate(network, 40, seed=3)
+    blocks = store.generate(network.preset, network.genesis, 40, seed=3)
     node = Node(network)
     for header, body in blocks:
         node.submit_block(header, body)
