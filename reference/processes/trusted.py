@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from reference import ordering
 from reference.bits import target_from_bits
-from reference.errors import Code, DagspecError, InvalidTrustedData
+from reference.errors import Code, DagspecError, InvalidDifficulty, InvalidTrustedData
 from reference.hash import Hash
 from reference.header import BlockHeader, header_hash
 from reference.presets import Preset
@@ -143,10 +143,8 @@ def _check_block(
         _refuse(f"block {data.hash} is genesis or sent twice")
     try:
         if target_from_bits(header.bits) < 1:
-            _refuse(f"block {data.hash}: its bits name no positive target")
+            raise InvalidDifficulty(header.bits, "the bits name no positive target")
         check_proof_of_work(header, preset)
-    except InvalidTrustedData:
-        raise
     except DagspecError as error:
         _refuse(f"block {data.hash}: {error.message}")
     if data.blue_score != header.blue_score or data.blue_work != header.blue_work:
